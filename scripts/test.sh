@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: dependencies and Node 24, static checks, the local
+# stack (Kafka, PostgreSQL, Redis), then unit and integration tests in one vitest run.
+source "$(dirname "$0")/lib.sh"
+ensure_deps
+echo "== node $(node --version); typecheck and lint"
+npm run --silent typecheck
+npm run --silent lint
+echo "== local stack"
+bash deploy/local/stack.sh up
+stack_env
+echo "== tests"
+mkdir -p .stack/reports
+status=0
+vitest run --reporter=default --reporter=json --outputFile.json=.stack/reports/vitest.json "$@" || status=$?
+if [[ -f .stack/reports/vitest.json ]]; then
+  node -e '
+    const r = require(process.argv[1]);
+    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+  ' "$REPO_ROOT/.stack/reports/vitest.json"
+fi
+exit $status

@@ -1,0 +1,168 @@
+/**
+ * Configuration: the environment parsed once at start into a frozen, typed object. A bad value
+ * fails fast with the variable's name. Each part of the service receives only its slice.
+ */
+import { z } from 'zod';
+import { ImpactError } from '../domain/errors.ts';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const base64Key = z
+  .string()
+  .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
+const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
+const kafkaEnvSchema = z.object({
+  /** Comma-separated host:port list of Kafka brokers. */
+  KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
+  /** Kafka client id prefix; each role appends its name. */
+  KAFKA_CLIENT_ID: z.string().min(1).default('impact-in'),
+  /** Prefix for every topic and consumer-group name (lets tests and tenants of a cluster share it). */
+  TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/).default(''),
+  /** Partitions for topics impact-in creates at start. */
+  TOPIC_PARTITIONS: int(1, 1024).default(6),
+  /** Replication factor for topics impact-in creates at start (1 on a single local broker). */
+  TOPIC_REPLICATION_FACTOR: int(1, 16).default(1),
+});
+
+const databaseEnvSchema = z.object({
+  DATABASE_URL: z.string().url().default('postgres://impact:impact@127.0.0.1:5432/impact'),
+  DATABASE_POOL_SIZE: int(1, 100).default(10),
+});
+
+const envSchema = z.object({
+  ...kafkaEnvSchema.shape,
+  ...databaseEnvSchema.shape,
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Prefix for every Redis key (idempotency state). */
+  REDIS_KEY_PREFIX: z.string().default('impact-in:'),
+  /** TTL of idempotency records in Redis, seconds (default 24 h). */
+  IDEMPOTENCY_TTL_SECONDS: int(60, 30 * 24 * 3600).default(24 * 3600),
+  /** Lease on an in-flight delivery in Redis, ms. */
+  IDEMPOTENCY_LEASE_MS: int(1000, 600_000).default(60_000),
+  /** AES-256 key for secrets at rest (tenant credentials, OAuth tokens), base64. */
+  IMPACT_SECRET_KEY: base64Key,
+  /** Identifies IMPACT_SECRET_KEY in ciphertexts so keys can rotate. */
+  IMPACT_SECRET_KEY_ID: z.string().min(1).max(64).default('k1'),
+  /** Root key for per-tenant pseudonym keys (HMAC-SHA-256), base64. */
+  IMPACT_PSEUDONYM_KEY: base64Key,
+  IMPACT_PSEUDONYM_KEY_ID: z.string().min(1).max(64).default('p1'),
+  /** Base URL of the Goodera API. */
+  GOODERA_BASE_URL: z.string().url().default('http://127.0.0.1:4010'),
+  /** Allow platform hosts on loopback/private addresses (simulators, tests). */
+  ALLOW_PRIVATE_HOSTS: bool.default(false),
+  HTTP_CONNECT_TIMEOUT_MS: int(100, 60_000).default(5_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(100, 300_000).default(15_000),
+  /** Attempts per delivery before it is dead-lettered. */
+  DELIVERY_MAX_ATTEMPTS: int(1, 100).default(8),
+  DELIVERY_BACKOFF_BASE_MS: int(1, 60_000).default(200),
+  DELIVERY_BACKOFF_MAX_MS: int(1, 600_000).default(30_000),
+  /** How often the outbox relay polls when nothing woke it, ms. */
+  OUTBOX_POLL_INTERVAL_MS: int(10, 60_000).default(250),
+  OUTBOX_BATCH_SIZE: int(1, 10_000).default(500),
+  /** Port of /healthz, /readyz and /metrics (0 = any free port). */
+  HTTP_PORT: int(0, 65535).default(9464),
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface KafkaConfig {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly topicPrefix: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+}
+
+export interface Config {
+  readonly kafka: KafkaConfig;
+  readonly database: { readonly url: string; readonly poolSize: number };
+  readonly redis: {
+    readonly url: string;
+    readonly keyPrefix: string;
+    readonly idempotencyTtlSeconds: number;
+    readonly leaseMs: number;
+  };
+  readonly secrets: { readonly key: Buffer; readonly keyId: string };
+  readonly pseudonyms: { readonly rootKey: Buffer; readonly keyId: string };
+  readonly http: {
+    readonly connectTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly allowPrivateHosts: boolean;
+  };
+  readonly platforms: { readonly goodera: { readonly baseUrl: string } };
+  readonly delivery: { readonly maxAttempts: number; readonly backoffBaseMs: number; readonly backoffMaxMs: number };
+  readonly outbox: { readonly pollIntervalMs: number; readonly batchSize: number };
+  readonly server: { readonly port: number; readonly host: string };
+  readonly logLevel: Env['LOG_LEVEL'];
+}
+
+function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ImpactError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+function kafkaConfigOf(e: z.infer<typeof kafkaEnvSchema>): KafkaConfig {
+  return {
+    brokers: e.KAFKA_BROKERS.split(',').map((broker) => broker.trim()).filter(Boolean),
+    clientId: e.KAFKA_CLIENT_ID,
+    topicPrefix: e.TOPIC_PREFIX,
+    partitions: e.TOPIC_PARTITIONS,
+    replicationFactor: e.TOPIC_REPLICATION_FACTOR,
+  };
+}
+
+/** Only the Kafka slice (publishers and tools that need no secrets). */
+export function loadKafkaConfig(env: NodeJS.ProcessEnv = process.env): KafkaConfig {
+  return deepFreeze(kafkaConfigOf(parseEnv(kafkaEnvSchema, env)));
+}
+
+/** Only the database slice (migrations). */
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Config['database'] {
+  const e = parseEnv(databaseEnvSchema, env);
+  return deepFreeze({ url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE });
+}
+
+/** Parse `env` (default: process.env) or throw CONFIG_INVALID naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const e = parseEnv(envSchema, env);
+  return deepFreeze({
+    kafka: kafkaConfigOf(e),
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    redis: {
+      url: e.REDIS_URL,
+      keyPrefix: e.REDIS_KEY_PREFIX,
+      idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
+      leaseMs: e.IDEMPOTENCY_LEASE_MS,
+    },
+    secrets: { key: Buffer.from(e.IMPACT_SECRET_KEY, 'base64'), keyId: e.IMPACT_SECRET_KEY_ID },
+    pseudonyms: { rootKey: Buffer.from(e.IMPACT_PSEUDONYM_KEY, 'base64'), keyId: e.IMPACT_PSEUDONYM_KEY_ID },
+    http: {
+      connectTimeoutMs: e.HTTP_CONNECT_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      allowPrivateHosts: e.ALLOW_PRIVATE_HOSTS,
+    },
+    platforms: { goodera: { baseUrl: e.GOODERA_BASE_URL } },
+    delivery: {
+      maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
+      backoffBaseMs: e.DELIVERY_BACKOFF_BASE_MS,
+      backoffMaxMs: e.DELIVERY_BACKOFF_MAX_MS,
+    },
+    outbox: { pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS, batchSize: e.OUTBOX_BATCH_SIZE },
+    server: { port: e.HTTP_PORT, host: e.HTTP_HOST },
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

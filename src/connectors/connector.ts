@@ -1,0 +1,30 @@
+/**
+ * The connector port: everything the delivery stage needs from a platform. One implementation per
+ * platform, each in its own folder with its mapper and its request/response schemas.
+ */
+import type { Platform } from '../domain/platform.ts';
+import type { RedactedEvent } from '../domain/redacted-event.ts';
+
+export interface DeliveryRequest {
+  readonly event: RedactedEvent;
+  /** Deterministic per (platform, tenant, event, version, payload): sent as Idempotency-Key and
+   *  kept inside the record where the platform allows, so a lookup can find it. */
+  readonly idempotencyKey: string;
+  /** The tenant's decrypted credentials for this platform; the connector parses its own shape. */
+  readonly credentials: Readonly<Record<string, unknown>>;
+}
+
+export type DeliveryOutcome =
+  | { readonly status: 'delivered'; readonly externalRef: string }
+  | { readonly status: 'rejected'; readonly errorClass: string; readonly reason: string };
+
+export interface Connector {
+  readonly platform: Platform;
+  /**
+   * Sends the record. Resolves with delivered or rejected (a final answer from the platform);
+   * throws an ImpactError for anything retryable — OUTCOME_UNKNOWN when the record may exist.
+   */
+  deliver(request: DeliveryRequest): Promise<DeliveryOutcome>;
+  /** Asks the platform whether our record exists (read before re-send). */
+  lookup(request: DeliveryRequest): Promise<{ readonly externalRef: string } | null>;
+}

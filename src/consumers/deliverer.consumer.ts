@@ -1,0 +1,189 @@
+/**
+ * Delivery stage, one consumer group per platform: impact.deliver.<platform>.v1 → platform API →
+ * delivery row + outbox result in one PostgreSQL transaction → (relay) → results topic.
+ *
+ * Nothing doubled: PostgreSQL's delivery row is the record of truth (checked first; a final row
+ * means the event was dealt with). Redis holds the in-flight lease and what we know of a send; a
+ * send whose outcome is unknown (timeout, lost response, crash mid-send) is reconciled by asking
+ * the platform (`lookup`) before any re-send. Nothing lost: the handler resolves — letting the
+ * offset be committed — only after the final outcome is committed in PostgreSQL; every transient
+ * failure rejects or retries, so the message is offered again.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Codec } from '../codec/codec.ts';
+import type { Connector, DeliveryOutcome, DeliveryRequest } from '../connectors/connector.ts';
+import type { DeliveryRepository } from '../deliveries/delivery-repository.ts';
+import { backoffDelayMs, type BackoffPolicy } from '../domain/backoff.ts';
+import { resultKey, type DeliveryResult, type DeliveryStatus } from '../domain/delivery-result.ts';
+import { ImpactError, errorReason, isImpactError } from '../domain/errors.ts';
+import { idempotencyKey } from '../domain/idempotency-key.ts';
+import type { Platform } from '../domain/platform.ts';
+import type { RedactedEvent } from '../domain/redacted-event.ts';
+import type { IdempotencyStore } from '../idempotency/idempotency-store.ts';
+import { deadLetterMessage } from '../kafka/dead-letter.ts';
+import type { InboundMessage, MessageHandler, MessageSink, OutboundMessage } from '../kafka/ports.ts';
+import type { Topics } from '../kafka/topics.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { TenantDirectory } from '../tenants/tenant-directory.ts';
+
+export interface DelivererDeps {
+  readonly platform: Platform;
+  readonly topics: Topics;
+  readonly sink: MessageSink;
+  readonly codec: Codec<RedactedEvent>;
+  readonly connector: Connector;
+  readonly deliveries: DeliveryRepository;
+  readonly idempotency: IdempotencyStore;
+  readonly tenants: TenantDirectory;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly maxAttempts: number;
+  readonly backoff: BackoffPolicy;
+  readonly leaseMs: number;
+  /** Identifies this process's leases; unique per process start. */
+  readonly owner?: string;
+  readonly now?: () => Date;
+}
+
+type Final = { status: DeliveryStatus; externalRef: string | null; error: ImpactError | null };
+
+export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
+  const { platform, metrics } = deps;
+  const stage = `deliver.${platform}`;
+  const owner = deps.owner ?? `${process.pid}.${randomUUID()}`;
+  const now = deps.now ?? (() => new Date());
+  // Attempts per delivery in progress, reported in the result. Kept across a retry of the whole
+  // message (e.g. PostgreSQL failed after the send) so the count stays true; removed once final.
+  const attemptsOf = new Map<string, number>();
+
+  return async (message, signal) => {
+    let event: RedactedEvent;
+    try {
+      event = deps.codec.decode(message.value);
+    } catch (error) {
+      if (!isImpactError(error)) throw error;
+      await deps.sink.send([deadLetterMessage(deps.topics.deliverDlq[platform], stage, message, error, now())]);
+      metrics.deadLetters.inc({ stage, code: error.code });
+      metrics.messagesHandled.inc({ stage });
+      return;
+    }
+
+    // 1. Already final in PostgreSQL (replay, redelivery after a crash): nothing to send.
+    const existing = await deps.deliveries.find(event.eventId, platform);
+    if (existing) {
+      metrics.idempotencyHits.inc({ platform, source: 'postgres' });
+      metrics.messagesHandled.inc({ stage });
+      return;
+    }
+
+    const key = idempotencyKey(platform, event.tenantId, event.eventId, event.payload);
+    const firstAttemptAt = now();
+    const final = await deliver(event, key, signal);
+    if (!final) throw new ImpactError('DEPENDENCY_UNAVAILABLE', 'stopping before the delivery finished');
+
+    const result: DeliveryResult = {
+      eventId: event.eventId,
+      platform,
+      tenantId: event.tenantId,
+      kind: event.kind,
+      status: final.status,
+      attempts: attemptsOf.get(key) ?? 0,
+      externalRef: final.externalRef,
+      errorClass: final.error?.code ?? null,
+      errorReason: final.error ? final.error.message.slice(0, 400) : null,
+      idempotencyKey: key,
+      firstAttemptAt: firstAttemptAt.toISOString(),
+      completedAt: now().toISOString(),
+    };
+    attemptsOf.delete(key);
+    const recorded = await deps.deliveries.recordFinal(result, (r) => outboxMessages(r, message, final.error));
+    if (recorded) {
+      metrics.deliveries.inc({ platform, outcome: final.status });
+      metrics.deliverySeconds.observe({ platform }, (Date.now() - firstAttemptAt.getTime()) / 1000);
+      if (final.status === 'dead_lettered') metrics.deadLetters.inc({ stage, code: final.error?.code ?? 'unknown' });
+    }
+    // Best effort: PostgreSQL already holds the truth; Redis only speeds up the next check.
+    await deps.idempotency
+      .complete(
+        key,
+        final.status === 'delivered'
+          ? { state: 'succeeded', externalRef: final.externalRef ?? '' }
+          : { state: 'failed', reason: final.error?.code ?? final.status },
+      )
+      .catch((error: unknown) => deps.logger.warn({ err: errorReason(error), platform }, 'idempotency complete failed'));
+    metrics.messagesHandled.inc({ stage });
+  };
+
+  function outboxMessages(result: DeliveryResult, source: InboundMessage, error: ImpactError | null): OutboundMessage[] {
+    const messages: OutboundMessage[] = [
+      { topic: deps.topics.results, key: resultKey(result), value: JSON.stringify(result) },
+    ];
+    if (result.status === 'dead_lettered' && error) {
+      messages.push(deadLetterMessage(deps.topics.deliverDlq[platform], stage, source, error, now()));
+    }
+    return messages;
+  }
+
+  async function deliver(event: RedactedEvent, key: string, signal: AbortSignal): Promise<Final | null> {
+    const config = await deps.tenants.platformConfig(event.tenantId, platform);
+    if (!config) {
+      return fail('dead_lettered', new ImpactError('UNKNOWN_TENANT', `tenant ${event.tenantId} has no ${platform} configuration`));
+    }
+    const request: DeliveryRequest = { event, idempotencyKey: key, credentials: config.credentials };
+    let retries = 0;
+    while (!signal.aborted) {
+      const claim = await deps.idempotency.claim(key, owner, deps.leaseMs);
+      if (!claim.claimed) {
+        const record = claim.record;
+        if (record.state === 'succeeded') {
+          metrics.idempotencyHits.inc({ platform, source: 'redis' });
+          return { status: 'delivered', externalRef: record.externalRef, error: null };
+        }
+        if (record.state === 'failed') {
+          return fail('dead_lettered', new ImpactError('PLATFORM_REJECTED', `earlier attempt failed: ${record.reason}`));
+        }
+        if (record.state === 'in_flight') {
+          // Another member holds the lease (a rebalance moved the partition mid-send): wait it out.
+          await sleep(Math.max(100, Math.min(record.leaseUntil - Date.now(), 5_000)), undefined, { signal }).catch(
+            () => undefined,
+          );
+          continue;
+        }
+      }
+      try {
+        if (claim.claimed && claim.mustReconcile) {
+          const found = await deps.connector.lookup(request);
+          metrics.reconciliations.inc({ platform, found: String(found !== null) });
+          if (found) return { status: 'delivered', externalRef: found.externalRef, error: null };
+        }
+        attemptsOf.set(key, (attemptsOf.get(key) ?? 0) + 1);
+        const outcome: DeliveryOutcome = await deps.connector.deliver(request);
+        metrics.deliveryAttempts.inc({ platform, result: outcome.status });
+        if (outcome.status === 'delivered') return { status: 'delivered', externalRef: outcome.externalRef, error: null };
+        return fail('rejected', new ImpactError('PLATFORM_REJECTED', outcome.reason));
+      } catch (caught) {
+        const error = isImpactError(caught) ? caught : new ImpactError('OUTCOME_UNKNOWN', errorReason(caught), { cause: caught });
+        metrics.deliveryAttempts.inc({ platform, result: error.code });
+        // Could the platform have applied it? Then the next attempt must look before sending.
+        const mayExist = error.code === 'OUTCOME_UNKNOWN' || error.code === 'PLATFORM_UNAVAILABLE' || error.code === 'PLATFORM_BAD_RESPONSE';
+        await deps.idempotency.release(key, owner, mayExist ? 'unknown' : 'retry');
+        if (!error.retryable) return fail('dead_lettered', error);
+        // A 429 is the platform pacing us, not a fault of the record: it does not use up attempts.
+        if (error.code !== 'PLATFORM_RATE_LIMITED') retries++;
+        if (retries >= deps.maxAttempts) {
+          return fail('dead_lettered', new ImpactError('ATTEMPTS_EXHAUSTED', `${retries} attempts; last: ${error.code}`));
+        }
+        const delay = Math.max(error.retryAfterMs ?? 0, backoffDelayMs(Math.max(1, retries), deps.backoff));
+        deps.logger.info({ platform, eventId: event.eventId, code: error.code, retries, delayMs: delay }, 'delivery attempt failed; retrying');
+        await sleep(delay, undefined, { signal }).catch(() => undefined);
+      }
+    }
+    return null;
+  }
+
+  function fail(status: DeliveryStatus, error: ImpactError): Final {
+    return { status, externalRef: null, error };
+  }
+}

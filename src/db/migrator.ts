@@ -1,0 +1,34 @@
+/**
+ * Migrations, applied by `impact-in migrate` or at service start. Listed statically (not read
+ * from the folder at run time) so the set is fixed at build time and bundlers keep it.
+ * Names are timestamps: kysely applies them in name order.
+ */
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
+import type { Db } from './database.ts';
+import * as initial from './migrations/2026_11_28_0001_initial.ts';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '2026_11_28_0001_initial': initial,
+};
+
+function migrator(db: Db): Migrator {
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+    migrationTableName: 'impact_migrations',
+    migrationLockTableName: 'impact_migrations_lock',
+  });
+}
+
+function check(result: MigrationResultSet): string[] {
+  if (result.error) throw result.error;
+  return (result.results ?? []).map((r) => `${r.direction} ${r.migrationName}: ${r.status}`);
+}
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  return check(await migrator(db).migrateToLatest());
+}
+
+export async function migrateDown(db: Db): Promise<string[]> {
+  return check(await migrator(db).migrateDown());
+}

@@ -1,0 +1,70 @@
+/** Kysely table types for impact-in's PostgreSQL schema (see ./migrations). */
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface ImpactDeliveriesTable {
+  id: Generated<string>;
+  event_id: string;
+  platform: string;
+  tenant_id: string;
+  event_kind: string;
+  status: string;
+  attempts: number;
+  last_error_class: string | null;
+  last_error_reason: string | null;
+  external_ref: string | null;
+  idempotency_key: string;
+  first_attempt_at: Timestamp;
+  completed_at: Timestamp | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface OutboxTable {
+  id: Generated<string>;
+  topic: string;
+  message_key: string | null;
+  payload: Buffer;
+  headers: ColumnType<Record<string, string>, string, string>;
+  created_at: Generated<Date>;
+  published_at: Date | null;
+}
+
+export interface ImpactProviderTokensTable {
+  id: Generated<string>;
+  company_id: string;
+  provider: string;
+  access_token_ciphertext: Buffer;
+  refresh_token_ciphertext: Buffer | null;
+  key_id: string;
+  token_type: Generated<string>;
+  expires_at: Timestamp;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface TenantsTable {
+  tenant_id: string;
+  display_name: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface TenantPlatformsTable {
+  tenant_id: string;
+  platform: string;
+  enabled: Generated<boolean>;
+  credentials_ciphertext: Buffer;
+  credentials_key_id: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface Database {
+  impact_deliveries: ImpactDeliveriesTable;
+  outbox: OutboxTable;
+  impact_provider_tokens: ImpactProviderTokensTable;
+  tenants: TenantsTable;
+  tenant_platforms: TenantPlatformsTable;
+}

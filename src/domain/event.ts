@@ -1,0 +1,77 @@
+/**
+ * The impact event: the contract domain services publish to the input topic. The zod schema is
+ * the single source of the TypeScript types (`z.infer`), so the two cannot drift apart.
+ */
+import { z } from 'zod';
+
+export const EVENT_KINDS = ['volunteer_activity', 'donation', 'program_enrolment', 'program_outcome'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+const id = z.string().min(1).max(128);
+const isoDate = z.iso.date();
+const isoDateTime = z.iso.datetime({ offset: true });
+
+/** Who the event is about. Only `employeeId` survives redaction, as a keyed pseudonym. */
+export const subjectSchema = z.strictObject({
+  employeeId: id,
+  name: z.string().max(256).optional(),
+  email: z.string().max(320).optional(),
+  phone: z.string().max(64).optional(),
+});
+
+export const volunteerActivitySchema = z.strictObject({
+  activityName: z.string().min(1).max(256),
+  hours: z.number().gt(0).lte(24),
+  activityDate: isoDate,
+  projectId: id,
+  organizationId: id,
+  description: z.string().max(4000).optional(),
+});
+
+export const donationSchema = z.strictObject({
+  amountMinor: z.number().int().gt(0),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code'),
+  recipientId: id,
+  campaignId: id.optional(),
+  projectId: id.optional(),
+  note: z.string().max(4000).optional(),
+});
+
+export const programEnrolmentSchema = z.strictObject({
+  programId: id,
+  programName: z.string().min(1).max(256),
+  enrolledOn: isoDate,
+  cohort: z.string().max(128).optional(),
+});
+
+export const programOutcomeSchema = z.strictObject({
+  programId: id,
+  outcome: z.string().min(1).max(128),
+  value: z.number().finite().min(0),
+  unit: z.string().min(1).max(32),
+  notes: z.string().max(4000).optional(),
+});
+
+const envelope = {
+  eventId: z.uuid(),
+  tenantId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase tenant slug'),
+  occurredAt: isoDateTime,
+  source: z.string().min(1).max(128),
+  subject: subjectSchema,
+};
+
+export const impactEventSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ ...envelope, kind: z.literal('volunteer_activity'), payload: volunteerActivitySchema }),
+  z.strictObject({ ...envelope, kind: z.literal('donation'), payload: donationSchema }),
+  z.strictObject({ ...envelope, kind: z.literal('program_enrolment'), payload: programEnrolmentSchema }),
+  z.strictObject({ ...envelope, kind: z.literal('program_outcome'), payload: programOutcomeSchema }),
+]);
+
+export type ImpactEvent = z.infer<typeof impactEventSchema>;
+export type Subject = z.infer<typeof subjectSchema>;
+
+/** Events of one (tenant, subject) keep their order: they share this partition key everywhere. */
+export function orderingKey(event: { tenantId: string; subject: { employeeId: string } | { pseudonym: string } }): string {
+  const subject = 'employeeId' in event.subject ? event.subject.employeeId : event.subject.pseudonym;
+  return `${event.tenantId}:${subject}`;
+}

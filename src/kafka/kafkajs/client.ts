@@ -1,0 +1,32 @@
+/** The kafkajs client factory, with kafkajs' own logs routed into our structured logger. */
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import type { KafkaConfig } from '../../config/config.ts';
+import type { Logger } from '../../observability/logger.ts';
+import { silenceKafkajsTimeoutWarning } from './node-warnings.ts';
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+export function createKafka(config: KafkaConfig, clientId: string, logger: Logger): Kafka {
+  silenceKafkajsTimeoutWarning();
+  const kafkaLogger = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: `${config.clientId}.${clientId}`,
+    brokers: [...config.brokers],
+    connectionTimeout: 5_000,
+    requestTimeout: 30_000,
+    // Reconnect for as long as it takes: a broker restart delays work, it must not end the process.
+    retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 30 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...extra } = log;
+        kafkaLogger[LEVELS[level] ?? 'info'](extra, message);
+      },
+  });
+}

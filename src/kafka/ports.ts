@@ -1,0 +1,46 @@
+/**
+ * The narrow Kafka interfaces impact-in owns. Stages see only these; the kafkajs adapter in
+ * `./kafkajs/` implements them, so a move to another client is one adapter, not a rewrite.
+ */
+
+export type Headers = Readonly<Record<string, string>>;
+
+/** A message as a stage sees it. */
+export interface InboundMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Headers;
+  readonly timestamp: string;
+}
+
+export interface OutboundMessage {
+  readonly topic: string;
+  readonly key: string | Buffer | null;
+  readonly value: string | Buffer;
+  readonly headers?: Headers;
+}
+
+/** Produces messages; resolves only once the broker has acknowledged all of them (acks=all). */
+export interface MessageSink {
+  send(messages: readonly OutboundMessage[]): Promise<void>;
+}
+
+/**
+ * Handles one message. Resolving means the message is fully dealt with and its offset may be
+ * committed; rejecting means it was not, and it will be offered again (after a back-off) without
+ * the offset moving past it.
+ */
+export type MessageHandler = (message: InboundMessage, signal: AbortSignal) => Promise<void>;
+
+/** A running consumer-group member. */
+export interface StageConsumer {
+  /** Joins the group and starts handling messages, one partition's messages in order. */
+  start(handler: MessageHandler): Promise<void>;
+  /** Stops fetching, lets in-flight handlers finish, commits resolved offsets, leaves the group. */
+  stop(): Promise<void>;
+  /** Whether the member is currently in the group and fetching. */
+  isHealthy(): boolean;
+}

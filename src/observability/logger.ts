@@ -1,0 +1,31 @@
+/**
+ * Structured JSON logs (pino). Secrets and personal data never reach a log line: the redact
+ * paths below are a safety net; the code itself logs codes, counts and ids, never payloads.
+ */
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+export const REDACTED_LOG_PATHS = [
+  '*.apiKey',
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.authorization',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  '*.email',
+  '*.phone',
+  '*.name',
+];
+
+export function createLogger(level: string, bindings: Record<string, unknown> = {}): Logger {
+  return pino({
+    level,
+    base: { service: 'impact-in', pid: process.pid, ...bindings },
+    redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
+}

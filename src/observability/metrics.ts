@@ -1,0 +1,115 @@
+/**
+ * The fixed catalogue of impact-in's metrics. The prom-client Registry is passed in, so each test
+ * builds a fresh one and no module-level singleton exists.
+ */
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly messagesHandled: Counter<'stage'>;
+  readonly handlerErrors: Counter<'stage' | 'code'>;
+  readonly handleSeconds: Histogram<'stage'>;
+  readonly deadLetters: Counter<'stage' | 'code'>;
+  readonly routed: Counter<'platform'>;
+  readonly unrouted: Counter<'reason'>;
+  readonly deliveries: Counter<'platform' | 'outcome'>;
+  readonly deliveryAttempts: Counter<'platform' | 'result'>;
+  readonly deliverySeconds: Histogram<'platform'>;
+  readonly idempotencyHits: Counter<'platform' | 'source'>;
+  readonly reconciliations: Counter<'platform' | 'found'>;
+  readonly outboxPublished: Counter<string>;
+  readonly outboxErrors: Counter<string>;
+  readonly stageUp: Gauge<'stage'>;
+}
+
+export function createMetrics(registry: Registry, options: { defaultMetrics?: boolean } = {}): Metrics {
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'impactin_' });
+  const registers = [registry];
+  return {
+    registry,
+    messagesHandled: new Counter({
+      name: 'impactin_messages_handled_total',
+      help: 'Messages a stage finished with (delivered, routed, dead-lettered or skipped).',
+      labelNames: ['stage'],
+      registers,
+    }),
+    handlerErrors: new Counter({
+      name: 'impactin_handler_errors_total',
+      help: 'Transient handler failures; the message is retried in place.',
+      labelNames: ['stage', 'code'],
+      registers,
+    }),
+    handleSeconds: new Histogram({
+      name: 'impactin_handle_seconds',
+      help: 'Time to handle one message, per stage.',
+      labelNames: ['stage'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+      registers,
+    }),
+    deadLetters: new Counter({
+      name: 'impactin_dead_letters_total',
+      help: 'Messages sent to a dead-letter topic, by stage and reason code.',
+      labelNames: ['stage', 'code'],
+      registers,
+    }),
+    routed: new Counter({
+      name: 'impactin_routed_total',
+      help: 'Events routed to a platform topic.',
+      labelNames: ['platform'],
+      registers,
+    }),
+    unrouted: new Counter({
+      name: 'impactin_unrouted_total',
+      help: 'Events routed to no platform (the tenant reports this kind nowhere).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    deliveries: new Counter({
+      name: 'impactin_deliveries_total',
+      help: 'Final delivery outcomes per platform.',
+      labelNames: ['platform', 'outcome'],
+      registers,
+    }),
+    deliveryAttempts: new Counter({
+      name: 'impactin_delivery_attempts_total',
+      help: 'HTTP delivery attempts per platform and result class.',
+      labelNames: ['platform', 'result'],
+      registers,
+    }),
+    deliverySeconds: new Histogram({
+      name: 'impactin_delivery_seconds',
+      help: 'From first attempt to final outcome, per platform.',
+      labelNames: ['platform'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300],
+      registers,
+    }),
+    idempotencyHits: new Counter({
+      name: 'impactin_idempotency_hits_total',
+      help: 'Deliveries skipped because they were already final (source: postgres or redis).',
+      labelNames: ['platform', 'source'],
+      registers,
+    }),
+    reconciliations: new Counter({
+      name: 'impactin_reconciliations_total',
+      help: 'Reads before re-send, and whether the platform already had the record.',
+      labelNames: ['platform', 'found'],
+      registers,
+    }),
+    outboxPublished: new Counter({
+      name: 'impactin_outbox_published_total',
+      help: 'Outbox rows published to Kafka.',
+      registers,
+    }),
+    outboxErrors: new Counter({
+      name: 'impactin_outbox_errors_total',
+      help: 'Failed outbox relay passes (rows stay pending).',
+      registers,
+    }),
+    stageUp: new Gauge({
+      name: 'impactin_stage_up',
+      help: '1 when the stage is running and in its consumer group.',
+      labelNames: ['stage'],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * The transactional outbox. Rows are written in the same PostgreSQL transaction as the state
+ * change they announce (a delivery row), so a result is published if and only if the state
+ * change committed. The relay publishes them to Kafka afterwards, at least once.
+ */
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { OutboundMessage } from '../kafka/ports.ts';
+
+/** Channel the writer NOTIFYs on commit so the relay wakes without waiting for its poll. */
+export const OUTBOX_CHANNEL = 'impact_outbox';
+
+export async function writeOutbox(tx: Transaction<Database>, messages: readonly OutboundMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  await tx
+    .insertInto('outbox')
+    .values(
+      messages.map((message) => ({
+        topic: message.topic,
+        message_key: message.key === null ? null : message.key.toString(),
+        payload: Buffer.isBuffer(message.value) ? message.value : Buffer.from(message.value, 'utf8'),
+        headers: JSON.stringify(message.headers ?? {}),
+      })),
+    )
+    .execute();
+  // NOTIFY is delivered at commit, never for a rolled-back transaction.
+  await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(tx);
+}

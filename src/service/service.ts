@@ -1,0 +1,201 @@
+/**
+ * Wires the stages for the roles this process runs. Each dependency is created once here and
+ * handed to the parts that need it; nothing is global. Stop order matters: consumers first (they
+ * finish in-flight work and commit), then a last outbox drain, then the clients they used.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import type { Config } from '../config/config.ts';
+import { createJsonCodec } from '../codec/json-codec.ts';
+import { CONNECTORS } from '../connectors/registry.ts';
+import { createDelivererHandler } from '../consumers/deliverer.consumer.ts';
+import { createRedactorHandler, REDACTOR_STAGE } from '../consumers/redactor.consumer.ts';
+import { createRouterHandler, ROUTER_STAGE } from '../consumers/router.consumer.ts';
+import { createSecretBox } from '../crypto/secret-box.ts';
+import { createDb } from '../db/database.ts';
+import { migrateToLatest } from '../db/migrator.ts';
+import { DeliveryRepository } from '../deliveries/delivery-repository.ts';
+import { impactEventSchema } from '../domain/event.ts';
+import { errorReason } from '../domain/errors.ts';
+import type { Platform } from '../domain/platform.ts';
+import { redactedEventSchema } from '../domain/redacted-event.ts';
+import { createDispatcher } from '../http/dispatcher.ts';
+import { createRedisIdempotencyStore } from '../idempotency/redis/redis-idempotency-store.ts';
+import { ensureTopics } from '../kafka/kafkajs/admin.ts';
+import { createKafka } from '../kafka/kafkajs/client.ts';
+import { createKafkaStageConsumer } from '../kafka/kafkajs/consumer.ts';
+import { createKafkaSink } from '../kafka/kafkajs/producer.ts';
+import type { MessageHandler, StageConsumer } from '../kafka/ports.ts';
+import { allTopics, groupNames, topicNames } from '../kafka/topics.ts';
+import { startHealthServer } from '../observability/health-server.ts';
+import type { Logger } from '../observability/logger.ts';
+import { createMetrics } from '../observability/metrics.ts';
+import { createOutboxRelay, type OutboxRelay } from '../outbox/outbox-relay.ts';
+import { createPseudonymizer } from '../redaction/pseudonym.ts';
+import { createCachedTenantDirectory } from '../tenants/tenant-directory.ts';
+import { TenantRepository } from '../tenants/tenant-repository.ts';
+import type { Role } from './roles.ts';
+
+export interface RunningService {
+  readonly healthPort: number;
+  stop(): Promise<void>;
+}
+
+export async function startService(config: Config, roles: readonly Role[], logger: Logger): Promise<RunningService> {
+  const registry = new Registry();
+  const metrics = createMetrics(registry);
+  const topics = topicNames(config.kafka.topicPrefix);
+  const groups = groupNames(config.kafka.topicPrefix);
+  const kafka = createKafka(config.kafka, roles.length > 1 ? 'all' : roles[0]!, logger);
+  const db = createDb(config.database.url, config.database.poolSize);
+  const closers: (() => Promise<unknown>)[] = [() => db.destroy()];
+
+  const applied = await migrateToLatest(db);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  const created = await ensureTopics(kafka, allTopics(topics), {
+    partitions: config.kafka.partitions,
+    replicationFactor: config.kafka.replicationFactor,
+  });
+  if (created.length > 0) logger.info({ topics: created }, 'topics created');
+
+  const sink = createKafkaSink(kafka);
+  await sink.connect();
+  closers.unshift(() => sink.disconnect());
+
+  const secretBox = createSecretBox(new Map([[config.secrets.keyId, config.secrets.key]]), config.secrets.keyId);
+  const tenants = createCachedTenantDirectory(new TenantRepository(db, secretBox), 10_000);
+  const redactedCodec = createJsonCodec(redactedEventSchema);
+
+  const consumers: { stage: string; consumer: StageConsumer }[] = [];
+  const stageConsumer = (stage: string, groupId: string, topic: string, partitionsConcurrently: number) => {
+    const consumer = createKafkaStageConsumer(kafka, {
+      groupId,
+      topics: [topic],
+      partitionsConsumedConcurrently: partitionsConcurrently,
+      logger: logger.child({ stage }),
+      retry: { baseMs: config.delivery.backoffBaseMs, maxMs: config.delivery.backoffMaxMs },
+      onHandled: (_topic, seconds) => metrics.handleSeconds.observe({ stage }, seconds),
+      onHandlerError: (_topic, error) =>
+        metrics.handlerErrors.inc({ stage, code: (error as { code?: string }).code ?? 'unclassified' }),
+    });
+    consumers.push({ stage, consumer });
+    return consumer;
+  };
+  const starts: Promise<void>[] = [];
+  const run = (consumer: StageConsumer, handler: MessageHandler) => starts.push(consumer.start(handler));
+
+  if (roles.includes('redactor')) {
+    run(
+      stageConsumer(REDACTOR_STAGE, groups.redactor, topics.events, 2),
+      createRedactorHandler({
+        topics,
+        sink,
+        metrics,
+        inputCodec: createJsonCodec(impactEventSchema),
+        outputCodec: redactedCodec,
+        pseudonymizer: createPseudonymizer(config.pseudonyms.rootKey, config.pseudonyms.keyId),
+      }),
+    );
+  }
+  if (roles.includes('router')) {
+    run(
+      stageConsumer(ROUTER_STAGE, groups.router, topics.redacted, 2),
+      createRouterHandler({ topics, sink, codec: redactedCodec, tenants, metrics }),
+    );
+  }
+
+  const deliverPlatforms = roles.filter((role) => role.startsWith('deliver:')).map((role) => role.slice(8) as Platform);
+  if (deliverPlatforms.length > 0) {
+    const redis = new Redis(config.redis.url, {
+      // Keep retrying a lost Redis for ever: a down dependency delays deliveries, never drops them.
+      maxRetriesPerRequest: 2,
+      enableOfflineQueue: true,
+      retryStrategy: (times) => Math.min(times * 200, 5_000),
+      lazyConnect: false,
+    });
+    redis.on('error', (error) => logger.warn({ err: errorReason(error) }, 'redis error'));
+    closers.unshift(() => redis.quit().catch(() => redis.disconnect()));
+    const dispatcher = createDispatcher(config.http);
+    closers.unshift(() => dispatcher.close());
+    const idempotency = createRedisIdempotencyStore(redis, {
+      keyPrefix: config.redis.keyPrefix,
+      ttlSeconds: config.redis.idempotencyTtlSeconds,
+    });
+    const deliveries = new DeliveryRepository(db);
+    const owner = `${process.pid}.${randomUUID()}`;
+    for (const platform of deliverPlatforms) {
+      const factory = CONNECTORS[platform]!;
+      const stage = `deliver.${platform}`;
+      run(
+        stageConsumer(stage, groups.deliver[platform], topics.deliver[platform], config.kafka.partitions),
+        createDelivererHandler({
+          platform,
+          topics,
+          sink,
+          codec: redactedCodec,
+          connector: factory.create(config, dispatcher),
+          deliveries,
+          idempotency,
+          tenants,
+          metrics,
+          logger: logger.child({ stage }),
+          maxAttempts: config.delivery.maxAttempts,
+          backoff: { baseMs: config.delivery.backoffBaseMs, maxMs: config.delivery.backoffMaxMs },
+          leaseMs: config.redis.leaseMs,
+          owner,
+        }),
+      );
+    }
+  }
+
+  let relay: OutboxRelay | undefined;
+  if (roles.includes('relay')) {
+    relay = createOutboxRelay({
+      db,
+      databaseUrl: config.database.url,
+      sink,
+      logger: logger.child({ stage: 'relay' }),
+      batchSize: config.outbox.batchSize,
+      pollIntervalMs: config.outbox.pollIntervalMs,
+      onPublished: (count) => metrics.outboxPublished.inc(count),
+      onError: () => metrics.outboxErrors.inc(),
+    });
+    relay.start();
+  }
+
+  await Promise.all(starts);
+  const readiness = () => {
+    const parts: Record<string, boolean> = {};
+    for (const { stage, consumer } of consumers) {
+      parts[stage] = consumer.isHealthy();
+      metrics.stageUp.set({ stage }, parts[stage] ? 1 : 0);
+    }
+    if (relay) parts.relay = relay.isHealthy();
+    return parts;
+  };
+  const health = await startHealthServer(config.server.host, config.server.port, registry, readiness);
+  logger.info({ roles, healthPort: health.port, topics: topics.events }, 'impact-in started');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    healthPort: health.port,
+    stop: () =>
+      (stopping ??= (async () => {
+        logger.info('stopping: finishing in-flight work');
+        await Promise.allSettled(consumers.map(({ consumer }) => consumer.stop()));
+        if (relay) {
+          // Publish what the consumers just committed, so a clean stop leaves no result behind.
+          for (let i = 0; i < 20; i++) {
+            const published = await relay.publishBatch().catch(() => 0);
+            if (published === 0) break;
+            metrics.outboxPublished.inc(published);
+          }
+          await relay.stop();
+        }
+        await health.close();
+        for (const close of closers) await close().catch(() => undefined);
+        logger.info('stopped');
+      })()),
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * A scenario's own world: a topic prefix, a database, a Redis key prefix and fresh keys, so
+ * scenarios never see each other's data and never depend on their order. `cleanup()` drops it.
+ */
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { createSecretBox } from '../../../src/crypto/secret-box.ts';
+import { createDb, type Db } from '../../../src/db/database.ts';
+import { migrateToLatest } from '../../../src/db/migrator.ts';
+import { TenantRepository } from '../../../src/tenants/tenant-repository.ts';
+
+export function serviceUrls() {
+  return {
+    kafkaBrokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+    databaseUrl: process.env.DATABASE_URL ?? 'postgres://impact:impact@127.0.0.1:5432/impact',
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  };
+}
+
+export interface ScenarioEnv {
+  readonly id: string;
+  /** Environment for a service process or loadConfig(). */
+  readonly env: Record<string, string>;
+  readonly db: Db;
+  readonly kafka: Kafka;
+  readonly tenants: TenantRepository;
+  cleanup(): Promise<void>;
+}
+
+export async function createScenarioEnv(name: string, overrides: Record<string, string> = {}): Promise<ScenarioEnv> {
+  const urls = serviceUrls();
+  const id = `${name.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}${randomBytes(4).toString('hex')}`;
+  const databaseName = `impact_t_${id}`;
+  const admin = new pg.Client({ connectionString: urls.databaseUrl });
+  await admin.connect();
+  await admin.query(`create database "${databaseName}"`);
+  await admin.end();
+  const databaseUrl = new URL(urls.databaseUrl);
+  databaseUrl.pathname = `/${databaseName}`;
+
+  const secretKey = randomBytes(32).toString('base64');
+  const env: Record<string, string> = {
+    KAFKA_BROKERS: urls.kafkaBrokers,
+    DATABASE_URL: databaseUrl.toString(),
+    REDIS_URL: urls.redisUrl,
+    TOPIC_PREFIX: `t.${id}.`,
+    TOPIC_PARTITIONS: '3',
+    REDIS_KEY_PREFIX: `t.${id}:`,
+    IMPACT_SECRET_KEY: secretKey,
+    IMPACT_PSEUDONYM_KEY: randomBytes(32).toString('base64'),
+    ALLOW_PRIVATE_HOSTS: 'true',
+    HTTP_PORT: '0',
+    HTTP_REQUEST_TIMEOUT_MS: '3000',
+    IDEMPOTENCY_LEASE_MS: '8000',
+    DELIVERY_BACKOFF_BASE_MS: '50',
+    DELIVERY_BACKOFF_MAX_MS: '1000',
+    OUTBOX_POLL_INTERVAL_MS: '100',
+    LOG_LEVEL: 'info',
+    ...overrides,
+  };
+  const db = createDb(env.DATABASE_URL!, 4);
+  await migrateToLatest(db);
+  const tenants = new TenantRepository(db, createSecretBox(new Map([['k1', Buffer.from(secretKey, 'base64')]]), 'k1'));
+  const kafka = new Kafka({ clientId: `test.${id}`, brokers: urls.kafkaBrokers.split(','), logLevel: logLevel.WARN });
+
+  return {
+    id,
+    env,
+    db,
+    kafka,
+    tenants,
+    async cleanup() {
+      await db.destroy();
+      const client = new pg.Client({ connectionString: urls.databaseUrl });
+      await client.connect();
+      await client.query(`drop database if exists "${databaseName}" with (force)`);
+      await client.end();
+      const kafkaAdmin = kafka.admin();
+      await kafkaAdmin.connect();
+      const mine = (await kafkaAdmin.listTopics()).filter((topic) => topic.startsWith(env.TOPIC_PREFIX!));
+      if (mine.length > 0) await kafkaAdmin.deleteTopics({ topics: mine }).catch(() => undefined);
+      await kafkaAdmin.disconnect();
+    },
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * A scenario's pipeline: its own environment, a Goodera simulator over a real socket, tenants
+ * configured to report to it, a publisher, and tails of the results and dead-letter topics.
+ */
+import { createLogger } from '../../../src/observability/logger.ts';
+import { ensureTopics } from '../../../src/kafka/kafkajs/admin.ts';
+import { deliveryResultSchema, type DeliveryResult } from '../../../src/domain/delivery-result.ts';
+import { loadKafkaConfig } from '../../../src/config/config.ts';
+import { tailTopics, type TopicTail } from '../../../src/kafka/kafkajs/topic-tail.ts';
+import { allTopics, topicNames, type Topics } from '../../../src/kafka/topics.ts';
+import { createImpactPublisher, type ImpactPublisher } from '../../../src/publisher/publisher.ts';
+import { startGooderaSimulator, type GooderaSimulator } from '../../../src/simulators/goodera/index.ts';
+import { createScenarioEnv, type ScenarioEnv } from './env.ts';
+
+export const TENANTS = ['acme', 'globex', 'initech', 'umbrella', 'hooli'];
+
+export interface Pipeline {
+  readonly scenario: ScenarioEnv;
+  readonly goodera: GooderaSimulator;
+  readonly topics: Topics;
+  readonly publisher: ImpactPublisher;
+  readonly tail: TopicTail;
+  /** Results on the results topic, de-duplicated by key (the relay publishes at least once). */
+  results(): DeliveryResult[];
+  close(): Promise<void>;
+}
+
+export async function createPipeline(name: string, overrides: Record<string, string> = {}): Promise<Pipeline> {
+  const apiKeys = Object.fromEntries(TENANTS.map((tenant) => [`key-${tenant}-0123456789`, tenant]));
+  const goodera = await startGooderaSimulator({ apiKeys });
+  const scenario = await createScenarioEnv(name, { GOODERA_BASE_URL: goodera.url, ...overrides });
+  for (const [apiKey, tenant] of Object.entries(apiKeys)) {
+    await scenario.tenants.upsertTenant(tenant, tenant);
+    await scenario.tenants.upsertPlatform(tenant, 'goodera', { apiKey, organizationId: `org-${tenant}` });
+  }
+  const topics = topicNames(scenario.env.TOPIC_PREFIX!);
+  const logger = createLogger('warn');
+  // The publisher creates no topics; the service does at start. Create them now so publishing
+  // can begin before the service is up (as domain services do).
+  await ensureTopics(scenario.kafka, allTopics(topics), { partitions: 3, replicationFactor: 1 });
+  const publisher = await createImpactPublisher(loadKafkaConfig(scenario.env), logger);
+  const tail = await tailTopics(scenario.kafka, [topics.results, topics.eventsDlq, topics.redactedDlq, topics.deliverDlq.goodera], `t.${scenario.id}.tail`);
+  return {
+    scenario,
+    goodera,
+    topics,
+    publisher,
+    tail,
+    results() {
+      const byKey = new Map<string, DeliveryResult>();
+      for (const message of tail.messages(topics.results)) {
+        const result = deliveryResultSchema.parse(JSON.parse(message.value!.toString()));
+        byKey.set(message.key!.toString(), result);
+      }
+      return [...byKey.values()];
+    },
+    async close() {
+      await publisher.close().catch(() => undefined);
+      await tail.stop().catch(() => undefined);
+      await goodera.close();
+      await scenario.cleanup();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: unit tests (fakes allowed, no services) and integration scenarios (real Kafka,
+// PostgreSQL, Redis and simulators over sockets; each file owns its topics, groups and database).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          // Two cores: scenario files spawn service processes; run them one file at a time so a
+          // scenario's timing never depends on what another file is doing.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
