@@ -21,11 +21,15 @@ export const REDACTED_LOG_PATHS = [
   '*.name',
 ];
 
-export function createLogger(level: string, bindings: Record<string, unknown> = {}): Logger {
-  return pino({
-    level,
-    base: { service: 'impact-in', pid: process.pid, ...bindings },
-    redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-  });
+/** A JSON logger to stdout, or appended to `file` when given (the demo keeps its console for progress). */
+export function createLogger(level: string, bindings: Record<string, unknown> = {}, file?: string): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'impact-in', pid: process.pid, ...bindings },
+      redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    file === undefined ? undefined : pino.destination({ dest: file, mkdir: true, sync: false }),
+  );
 }

@@ -5,6 +5,7 @@
  * topic prefix, so its counts are its own.
  */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../config/config.ts';
 import { createSecretBox } from '../../crypto/secret-box.ts';
@@ -48,15 +49,17 @@ export async function demoCommand(args: string[]): Promise<void> {
     GOODERA_BASE_URL: simulator.url,
     ALLOW_PRIVATE_HOSTS: 'true',
     HTTP_PORT: process.env.HTTP_PORT ?? '0',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     // Ephemeral keys unless the environment brings its own: the demo seals its own tenants' credentials.
     IMPACT_SECRET_KEY: process.env.IMPACT_SECRET_KEY ?? randomBytes(32).toString('base64'),
     IMPACT_PSEUDONYM_KEY: process.env.IMPACT_PSEUDONYM_KEY ?? randomBytes(32).toString('base64'),
   };
   const config = loadConfig(env);
-  const logger = createLogger(config.logLevel);
+  const logFile = join(process.env.IMPACT_STACK_DIR ?? '.stack', 'logs', `demo-${runId}.log`);
+  const logger = createLogger(config.logLevel, {}, logFile);
   const topics = topicNames(config.kafka.topicPrefix);
   out(`impact-in demo ${runId}: kafka ${config.kafka.brokers.join(',')}, goodera simulator ${simulator.url}`);
+  out(`  service logs: ${logFile}`);
 
   const db = createDb(config.database.url, 2);
   await migrateToLatest(db);

@@ -1,0 +1,63 @@
+/**
+ * What must hold: SIGTERM stops fetching, lets the in-flight delivery finish and be recorded,
+ * commits offsets and exits 0 — so every record the platform accepted has its delivery row, and
+ * a restart finishes the rest without sending anything twice.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { groupNames } from '../../src/kafka/topics.ts';
+import { sampleEvents } from '../../src/publisher/sample-events.ts';
+import { createPipeline, TENANTS, type Pipeline } from './helpers/pipeline.ts';
+import { spawnService, type ServiceProcess } from './helpers/service-process.ts';
+
+let pipeline: Pipeline;
+const services: ServiceProcess[] = [];
+
+beforeAll(async () => {
+  pipeline = await createPipeline('sigterm');
+});
+
+afterAll(async () => {
+  for (const service of services) await service.stop();
+  await pipeline?.close();
+});
+
+test('SIGTERM mid-stream: exit 0, in-flight work recorded, offsets committed; restart completes once', async () => {
+  // Slow platform: each send takes 150 ms, so a send is in flight when SIGTERM lands.
+  pipeline.goodera.injectFault({ route: 'create', kind: 'latency', ms: 150 });
+  const first = spawnService('sigterm', pipeline.scenario.env);
+  services.push(first);
+  await first.started;
+  const ids = await pipeline.publisher.publishImpactEvents(sampleEvents(60, { tenants: TENANTS, seed: 3 }));
+  const deadline = Date.now() + 60_000;
+  while (pipeline.goodera.stats().accepted < 10 && Date.now() < deadline) await sleep(10);
+
+  first.kill('SIGTERM');
+  expect(await first.exited).toBe(0);
+
+  // Every record the platform accepted was recorded: nothing was abandoned mid-send.
+  const accepted = pipeline.goodera.stats().accepted;
+  const rows = await pipeline.scenario.db.selectFrom('impact_deliveries').select('event_id').execute();
+  expect(accepted).toBeLessThan(60);
+  expect(rows).toHaveLength(accepted);
+
+  // The deliver group committed exactly past what it recorded.
+  const admin = pipeline.scenario.kafka.admin();
+  await admin.connect();
+  const [committed] = await admin.fetchOffsets({
+    groupId: groupNames(pipeline.scenario.env.TOPIC_PREFIX!).deliver.goodera,
+    topics: [pipeline.topics.deliver.goodera],
+  });
+  await admin.disconnect();
+  const committedTotal = committed!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  expect(committedTotal).toBe(rows.length);
+
+  const second = spawnService('sigterm', pipeline.scenario.env);
+  services.push(second);
+  await second.started;
+  pipeline.goodera.clearFaults();
+  await pipeline.tail.waitFor(pipeline.topics.results, () => pipeline.results().length >= 60, 120_000);
+  expect(new Set(pipeline.results().map((r) => r.eventId))).toEqual(new Set(ids));
+  expect(pipeline.goodera.stats()).toMatchObject({ accepted: 60, distinctKeys: 60, duplicates: 0 });
+  expect(await second.stop()).toBe(0);
+});
