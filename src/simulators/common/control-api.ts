@@ -25,10 +25,22 @@ export interface ControlRequest {
 export type ErrorBody = (code: string, message: string, details?: unknown) => unknown;
 
 /**
+ * A simulator-specific control action, keyed `'<METHOD> <name>'` (e.g. `'POST revoke-tokens'` for
+ * `POST /__sim/revoke-tokens`). The built-in actions take precedence.
+ */
+export type ControlAction = (request: ControlRequest) => SimResponse | Promise<SimResponse>;
+export type ControlActions = Readonly<Record<string, ControlAction>>;
+
+/**
  * `GET /__sim/stats`, `GET /__sim/records`, `POST /__sim/reset`, `POST /__sim/faults` (one spec or
  * an array), `DELETE /__sim/faults`. Tests, the demo and benchmarks drive simulators through it.
  */
-export function handleControl(target: ControlTarget, request: ControlRequest, errorBody: ErrorBody): SimResponse {
+export function handleControl(
+  target: ControlTarget,
+  request: ControlRequest,
+  errorBody: ErrorBody,
+  extra: ControlActions = {},
+): SimResponse | Promise<SimResponse> {
   const action = `${request.method.toUpperCase()} ${request.path.slice(CONTROL_PREFIX.length).replace(/\/+$/, '')}`;
   switch (action) {
     case 'GET stats':
@@ -45,8 +57,11 @@ export function handleControl(target: ControlTarget, request: ControlRequest, er
       target.faults.clear();
       return { status: 200, body: { cleared } };
     }
-    default:
+    default: {
+      const custom = Object.hasOwn(extra, action) ? extra[action] : undefined;
+      if (custom !== undefined) return custom(request);
       return { status: 404, body: errorBody('not_found', `no control action '${action}'`) };
+    }
   }
 }
 

@@ -17,3 +17,10 @@ export type { SimHandler, SimRequest, SimResponse, SimRoute } from './router.ts'
 export { SimServer } from './sim-server.ts';
 export type { ListenOptions, ListeningSimServer, SimServerOptions } from './sim-server.ts';
 export type { RequestCounts, SimStats } from './sim-stats.ts';
+export { SimulatorUsageError, parseIntFlag, parseStrictArgs, runStandalone } from './cli.ts';
+export type { StandaloneSpec } from './cli.ts';
+export type { ControlAction, ControlActions } from './control-api.ts';
+export { TokenIssuer, parseBasicAuth, parseBearer, parseFormBody, secretEquals } from './oauth.ts';
+export type { BasicCredentials, IssuedToken, TokenIssuerOptions, TokenStats } from './oauth.ts';
+export { findPersonalData, looksLikeEmail, looksLikePhone, personalDataDetails } from './personal-data.ts';
+export type { PersonalDataFinding, PersonalDataKind, PersonalDataOptions } from './personal-data.ts';

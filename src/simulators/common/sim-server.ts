@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_BODY_LIMIT_BYTES, parseJsonBody, readBody } from './body.ts';
 import { CONTROL_PREFIX, handleControl } from './control-api.ts';
-import type { ErrorBody } from './control-api.ts';
+import type { ControlActions, ErrorBody } from './control-api.ts';
 import { FaultInjector } from './fault-injector.ts';
 import type { RecordStore, StoredEntry } from './record-store.ts';
 import { Router } from './router.ts';
@@ -31,6 +31,10 @@ export interface SimServerOptions<T> {
   readonly bodyLimitBytes?: number;
   /** Randomness for fault probabilities; inject in tests. */
   readonly random?: () => number;
+  /** Simulator-specific fields merged into `stats()` and `GET /__sim/stats` (tokens issued…). */
+  readonly extraStats?: () => Readonly<Record<string, unknown>>;
+  /** Simulator-specific `/__sim/` actions, e.g. `{ 'POST revoke-tokens': … }`. */
+  readonly controlActions?: ControlActions;
 }
 
 export interface ListenOptions {
@@ -74,7 +78,8 @@ export class SimServer<T> {
   }
 
   stats(): SimStats {
-    return { ...this.store.stats(), requests: this.#counter.snapshot(), faults: this.faults.list() };
+    const extra = this.#options.extraStats?.() ?? {};
+    return { ...extra, ...this.store.stats(), requests: this.#counter.snapshot(), faults: this.faults.list() };
   }
 
   records(): StoredEntry<T>[] {
@@ -136,7 +141,7 @@ export class SimServer<T> {
       // The control API always speaks JSON; ignore the content type so `curl -d '{...}'` works.
       const parsed = parseJsonBody(read.raw, undefined);
       const control = { method, path: url.pathname, body: parsed.body, bodyError: parsed.bodyError };
-      this.#send(response, handleControl(this, control, this.#errorBody));
+      this.#send(response, await handleControl(this, control, this.#errorBody, this.#options.controlActions));
       return;
     }
     if (match === undefined || match.kind === 'not_found') {
