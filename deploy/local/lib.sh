@@ -13,6 +13,8 @@ LOG_DIR="$STACK_DIR/logs"
 RUN_DIR="$STACK_DIR/run"
 KAFKA_CACHE="$CACHE_DIR/kafka-$KAFKA_VERSION"
 KAFKA_LIBS="$KAFKA_CACHE/libs"
+REGISTRY_CACHE="$CACHE_DIR/registry-$APICURIO_VERSION"
+REGISTRY_JAR="$REGISTRY_CACHE/apicurio-registry-app-$APICURIO_VERSION-runner.jar"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 warn() { printf 'stack: %s\n' "$*" >&2; }
@@ -35,6 +37,26 @@ kafka_metadata_ok() {
     printf "\x00\x00\x00\x13\x00\x03\x00\x01\x00\x00\x00\x07\x00\x05stack\xff\xff\xff\xff" >&3
     r="$(head -c 8 <&3 | od -An -tx1 | tr -d " \n")"
     [[ ${#r} -eq 16 && ${r:8:8} == 00000007 ]]' _ "$1" "$2" 2>/dev/null
+}
+
+# http_status METHOD URL [JSON_BODY] -> prints the HTTP status code ("000" when nothing answers).
+# curl when present (any URL, incl. https and user:pass@); otherwise plain http over bash /dev/tcp.
+http_status() {
+  local method="$1" url="$2" body="${3-}"
+  if command -v curl >/dev/null; then
+    local args=(-s -o /dev/null -w '%{http_code}' --connect-timeout 2 --max-time 5 -X "$method")
+    [[ -n $body ]] && args+=(-H 'Content-Type: application/vnd.schemaregistry.v1+json' --data "$body")
+    curl "${args[@]}" "$url" 2>/dev/null || true
+    return 0
+  fi
+  local re='^http://([^/:@]+)(:([0-9]+))?(/.*)?$'
+  [[ $url =~ $re ]] || { printf '000'; return 0; }
+  timeout 5 bash -c '
+    exec 3<>"/dev/tcp/$1/$2" || exit 1
+    printf "%s %s HTTP/1.1\r\nHost: %s:%s\r\nAccept: application/json\r\nContent-Type: application/vnd.schemaregistry.v1+json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s" \
+      "$3" "$4" "$1" "$2" "${#5}" "$5" >&3
+    IFS=" " read -r _ code _ <&3 && printf "%s" "${code%%[!0-9]*}"' _ \
+    "${BASH_REMATCH[1]}" "${BASH_REMATCH[3]:-80}" "$method" "${BASH_REMATCH[4]:-/}" "$body" 2>/dev/null || printf '000'
 }
 
 is_loopback() { [[ $1 == 127.* || $1 == localhost || $1 == ::1 || $1 == '[::1]' ]]; }
@@ -90,16 +112,23 @@ ensure_java() {
   if ! command -v "$JAVA" >/dev/null; then
     apt_install openjdk-17-jre-headless
   fi
-  local v
-  v="$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')"
+  local v props
+  props="$("$JAVA" -XshowSettings:properties -version 2>&1)"
+  v="$(awk -F'= ' '/java.specification.version/ {print $2}' <<<"$props")"
   [[ ${v%%.*} -ge 17 ]] 2>/dev/null || die "Kafka $KAFKA_VERSION needs Java 17+, found '$v' at $(command -v "$JAVA")"
+  # exact runtime build (keys the registry's class-data-sharing archive, which is only valid for one JVM build)
+  JAVA_RUNTIME_VERSION="$(awk -F'= ' '/java.runtime.version/ {print $2}' <<<"$props" | tr -c 'A-Za-z0-9._+\n-' '_')"
 }
 
 ensure_maven() {
   command -v mvn >/dev/null || apt_install maven
 }
 
-kafka_libs_key() { cat "$LOCAL_DIR/kafka/pom.xml" "$LOCAL_DIR/versions.env" | sha256sum | cut -c1-16; }
+# only the Kafka-related pins count (bumping APICURIO_VERSION must not re-resolve Kafka)
+kafka_libs_key() {
+  { cat "$LOCAL_DIR/kafka/pom.xml"; printf 'KAFKA_VERSION=%s\nLOG4J_VERSION=%s\n' "$KAFKA_VERSION" "$LOG4J_VERSION"; } |
+    sha256sum | cut -c1-16
+}
 kafka_libs_ready() {
   [[ -d $KAFKA_LIBS && -f $KAFKA_CACHE/.complete && "$(<"$KAFKA_CACHE/.complete")" == "$(kafka_libs_key)" ]]
 }
@@ -131,6 +160,51 @@ kafka_ensure_libs() {
     mv "$tmp" "$KAFKA_LIBS"
     kafka_libs_key >"$KAFKA_CACHE/.complete"
     warn "resolved $(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars in $(elapsed "$t0")"
+  fi
+  exec {lockfd}>&-
+}
+
+# ---------------------------------------------------------------- schema registry (Apicurio) distribution
+registry_dist_key() {
+  { cat "$LOCAL_DIR/registry/pom.xml"; printf 'APICURIO_VERSION=%s\n' "$APICURIO_VERSION"; } | sha256sum | cut -c1-16
+}
+registry_dist_ready() {
+  [[ -f $REGISTRY_JAR && -d $REGISTRY_CACHE/lib && -f $REGISTRY_CACHE/.complete &&
+    "$(<"$REGISTRY_CACHE/.complete")" == "$(registry_dist_key)" ]]
+}
+
+# registry_ensure_dist: materialise <cache>/registry-<v>/ (runner jar + lib/) once, from the `all` tar.gz
+# that Apicurio attaches to io.apicurio:apicurio-registry-app (Maven Central via ~/.m2); reuse afterwards.
+registry_ensure_dist() {
+  registry_dist_ready && return 0
+  ensure_java
+  ensure_maven
+  mkdir -p "$REGISTRY_CACHE"
+  local lockfd tmp log="$REGISTRY_CACHE/maven.log" t0 tgz
+  exec {lockfd}>"$REGISTRY_CACHE/.lock"
+  flock -w 900 "$lockfd" || die "timed out waiting for another process fetching Apicurio ($REGISTRY_CACHE/.lock)"
+  if ! registry_dist_ready; then
+    t0="$(now)"
+    warn "fetching Apicurio Registry $APICURIO_VERSION with Maven into $REGISTRY_CACHE (log: $log)"
+    tmp="$REGISTRY_CACHE/dist.tmp.$$"
+    rm -rf "$tmp"
+    mkdir -p "$tmp/unpacked"
+    if ! mvn -B -q -f "$LOCAL_DIR/registry/pom.xml" -Dapicurio.version="$APICURIO_VERSION" \
+      -Dregistry.out="$tmp" dependency:copy >"$log" 2>&1; then
+      tail -n 30 "$log" >&2
+      rm -rf "$tmp"
+      die "Maven could not fetch io.apicurio:apicurio-registry-app:$APICURIO_VERSION:tar.gz:all (see $log)"
+    fi
+    tgz="$tmp/apicurio-registry-app-$APICURIO_VERSION-all.tar.gz"
+    [[ -s $tgz ]] || { rm -rf "$tmp"; die "Maven ran but $tgz is missing (see $log)"; }
+    tar --no-same-owner -xzf "$tgz" -C "$tmp/unpacked" >>"$log" 2>&1 || { rm -rf "$tmp"; die "could not unpack $tgz (see $log)"; }
+    [[ -f $tmp/unpacked/${REGISTRY_JAR##*/} && -d $tmp/unpacked/lib ]] ||
+      { rm -rf "$tmp"; die "unexpected layout in $tgz: no ${REGISTRY_JAR##*/} + lib/ (see $log)"; }
+    rm -rf "$REGISTRY_JAR" "${REGISTRY_CACHE:?}/lib" "${REGISTRY_CACHE:?}/meta" "${REGISTRY_CACHE:?}"/cds-* # archives match old jars
+    mv "$tmp/unpacked/"* "$REGISTRY_CACHE/"
+    rm -rf "$tmp"
+    registry_dist_key >"$REGISTRY_CACHE/.complete"
+    warn "fetched Apicurio Registry $APICURIO_VERSION ($(find "$REGISTRY_CACHE/lib" -name '*.jar' | wc -l) jars) in $(elapsed "$t0")"
   fi
   exec {lockfd}>&-
 }

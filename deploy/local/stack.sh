@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# Local dependency stack for impact-in: Kafka (single-node KRaft), PostgreSQL, Redis. No Docker.
+# Local dependency stack for impact-in: Kafka (single-node KRaft), PostgreSQL, Redis and a
+# Confluent-compatible schema registry (Apicurio Registry, /apis/ccompat/v7). No Docker.
 #
-#   deploy/local/stack.sh up     [kafka|postgres|redis]...   start (idempotent); prints `export ...` on stdout
-#   deploy/local/stack.sh down   [kafka|postgres|redis]...   stop what this script started
-#   deploy/local/stack.sh status [kafka|postgres|redis]...   one line per service; exit 3 if any is down
-#   deploy/local/stack.sh env                                print `export KAFKA_BROKERS=... DATABASE_URL=... REDIS_URL=...`
+#   deploy/local/stack.sh up     [kafka|postgres|redis|registry]...   start (idempotent); prints `export ...` on stdout
+#   deploy/local/stack.sh down   [kafka|postgres|redis|registry]...   stop what this script started
+#   deploy/local/stack.sh status [kafka|postgres|redis|registry]...   one line per service; exit 3 if any is down
+#   deploy/local/stack.sh env     print `export KAFKA_BROKERS=... DATABASE_URL=... REDIS_URL=... SCHEMA_REGISTRY_URL=...`
 #
 # Progress/status lines go to stderr, the export line to stdout, so `eval "$(deploy/local/stack.sh up)"` works.
 # State: ${IMPACT_STACK_DIR:-<repo>/.stack} (data, logs/, run/ pid files). Jars: ${IMPACT_CACHE_DIR:-<repo>/.cache}.
-# Honoured: KAFKA_BROKERS, KAFKA_PORT, KAFKA_CONTROLLER_PORT, DATABASE_URL, REDIS_URL, KAFKA_HEAP_OPTS.
+# Honoured: KAFKA_BROKERS, KAFKA_PORT, KAFKA_CONTROLLER_PORT, DATABASE_URL, REDIS_URL, KAFKA_HEAP_OPTS,
+#   SCHEMA_REGISTRY_URL, SCHEMA_REGISTRY_PORT, SCHEMA_REGISTRY_HEAP_OPTS, SCHEMA_REGISTRY_OPTS,
+#   SCHEMA_REGISTRY_STORAGE (file|mem), SCHEMA_REGISTRY_COMPATIBILITY, SCHEMA_REGISTRY_CDS (see README.md).
 # A service already answering at its URL is reused (and never stopped by `down`).
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ALL_SERVICES=(kafka postgres redis)
+ALL_SERVICES=(kafka postgres redis registry)
 
 # ---------------------------------------------------------------- configuration
 KAFKA_PORT="${KAFKA_PORT:-9092}"
@@ -51,11 +54,29 @@ REDIS_HOST="${BASH_REMATCH[5]}"
 REDIS_PORT="${BASH_REMATCH[7]:-6379}"
 REDIS_PID="$RUN_DIR/redis.pid"
 
+# Schema registry: SCHEMA_REGISTRY_URL is the Confluent-compatible base URL the app and tests use.
+SCHEMA_REGISTRY_PORT="${SCHEMA_REGISTRY_PORT:-8081}"
+SR_CCOMPAT_PATH=/apis/ccompat/v7
+SCHEMA_REGISTRY_URL="${SCHEMA_REGISTRY_URL:-http://127.0.0.1:$SCHEMA_REGISTRY_PORT$SR_CCOMPAT_PATH}"
+SCHEMA_REGISTRY_URL="${SCHEMA_REGISTRY_URL%/}"
+sr_re='^(https?)://([^/@]*@)?([^:/?]+)(:([0-9]+))?(/[^?]*)?$'
+[[ $SCHEMA_REGISTRY_URL =~ $sr_re ]] || die "SCHEMA_REGISTRY_URL must look like http://host:port/path, got: $SCHEMA_REGISTRY_URL"
+SR_SCHEME="${BASH_REMATCH[1]}"
+SR_HOST="${BASH_REMATCH[3]}"
+SR_PORT="${BASH_REMATCH[5]:-$([[ $SR_SCHEME == https ]] && echo 443 || echo 80)}"
+SR_PATH="${BASH_REMATCH[6]}"
+REGISTRY_DIR="$STACK_DIR/registry"
+REGISTRY_PID="$RUN_DIR/registry.pid"
+REGISTRY_START_TIMEOUT="${REGISTRY_START_TIMEOUT:-120}"
+# Compatibility level set globally on a fresh registry (Confluent's default is BACKWARD; Apicurio's is none).
+SCHEMA_REGISTRY_COMPATIBILITY="${SCHEMA_REGISTRY_COMPATIBILITY:-BACKWARD}"
+
 # one line per service, on stderr
 report() { printf '%-9s %s\n' "$1" "$2" >&2; }
 
 print_env() {
-  printf 'export KAFKA_BROKERS=%q DATABASE_URL=%q REDIS_URL=%q\n' "$KAFKA_BROKERS" "$DATABASE_URL" "$REDIS_URL"
+  printf 'export KAFKA_BROKERS=%q DATABASE_URL=%q REDIS_URL=%q SCHEMA_REGISTRY_URL=%q\n' \
+    "$KAFKA_BROKERS" "$DATABASE_URL" "$REDIS_URL" "$SCHEMA_REGISTRY_URL"
 }
 
 # ================================================================ Kafka
@@ -516,9 +537,209 @@ redis_status() {
   fi
 }
 
+# ================================================================ Schema registry (Apicurio)
+# Apicurio Registry's released runnable distribution (a Quarkus runner jar + lib/, cached by lib.sh),
+# serving the Confluent Schema Registry API under /apis/ccompat/v7. Storage is Apicurio's SQL storage
+# on an embedded H2 *file* database in $REGISTRY_DIR/db, so schema ids survive `down registry` +
+# `up registry` (records already on Kafka carry those ids). SCHEMA_REGISTRY_STORAGE=mem: H2 in memory.
+
+registry_ours() { pid_alive "$REGISTRY_PID" "apicurio-registry-app-"; }
+
+# healthy = the ccompat API answers GET /subjects with 200
+registry_answers() { [[ "$(http_status GET "$SCHEMA_REGISTRY_URL/subjects")" == 200 ]]; }
+
+# the URL our registry was started for (recorded at start)
+registry_our_url() { cat "$RUN_DIR/registry.url" 2>/dev/null || echo '?'; }
+
+# registry_cmd HOST PORT DB_URL TMPDIR: the java command line (without -jar) in REGISTRY_CMD.
+# Everything Quarkus logs goes to the console (= the caller's log file). legacy-id-mode=false: the ccompat
+# API hands out content ids (one id per distinct schema, shared across subjects, as Confluent does);
+# canonical hash: a schema re-registered with other formatting maps to the existing id/version, as in
+# Confluent. C1 only + serial GC: a light REST service on a small machine; starts faster, burns less CPU.
+registry_cmd() {
+  # shellcheck disable=SC2206
+  local heap=(${SCHEMA_REGISTRY_HEAP_OPTS:--Xms64m -Xmx512m}) extra=(${SCHEMA_REGISTRY_OPTS:-})
+  REGISTRY_CMD=("$JAVA" "${heap[@]}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError
+    -Djava.awt.headless=true "-Djava.io.tmpdir=$4"
+    "-Dquarkus.http.host=$1" "-Dquarkus.http.port=$2"
+    -Dapicurio.storage.kind=sql -Dapicurio.storage.sql.kind=h2 "-Dapicurio.datasource.url=$3"
+    -Dapicurio.datasource.jdbc.initial-size=2 -Dapicurio.datasource.jdbc.min-size=2
+    -Dapicurio.datasource.jdbc.max-size=20
+    "-Dapicurio.import.work-dir=$4" "-Dapicurio.storage.snapshot.location=$4"
+    -Dapicurio.ccompat.legacy-id-mode.enabled=false -Dapicurio.ccompat.use-canonical-hash=true
+    '-Dquarkus.log.console.format=%d{yyyy-MM-dd HH:mm:ss,SSS} %-5p [%c{3.}] (%t) %s%e%n'
+    "${extra[@]}")
+}
+
+# registry_ensure_cds: once per JVM build, a throwaway start (in-memory H2, random loopback port) that
+# dumps a class-data-sharing archive at exit; later starts map it (roughly 6 s -> 3-4 s to healthy).
+# Best effort: on failure it warns, leaves a .failed marker (delete it to retry) and starts go without.
+# SCHEMA_REGISTRY_CDS=0 disables.
+registry_ensure_cds() {
+  REGISTRY_CDS="$REGISTRY_CACHE/cds-${JAVA_RUNTIME_VERSION:-unknown}.jsa"
+  [[ ${SCHEMA_REGISTRY_CDS:-1} == 1 ]] || { REGISTRY_CDS=""; return 0; }
+  [[ -s $REGISTRY_CDS ]] && return 0
+  [[ -f $REGISTRY_CDS.failed ]] && { REGISTRY_CDS=""; return 0; }
+  local port pid tmp="$REGISTRY_CDS.tmp.$$" log="$LOG_DIR/registry-cds.log" t0 deadline code="" wdir
+  t0="$(now)"
+  for _ in $(seq 1 50); do
+    port=$((20000 + RANDOM % 20000))
+    tcp_open 127.0.0.1 "$port" || break
+  done
+  wdir="$(mktemp -d)"
+  warn "registry: one-off training start to build a class-data-sharing archive (log: $log)"
+  registry_cmd 127.0.0.1 "$port" jdbc:h2:mem:cds "$wdir"
+  "${REGISTRY_CMD[@]}" "-XX:ArchiveClassesAtExit=$tmp" -jar "$REGISTRY_JAR" </dev/null >"$log" 2>&1 9>&- &
+  pid=$!
+  deadline=$((SECONDS + REGISTRY_START_TIMEOUT))
+  while proc_running "$pid" && ((SECONDS < deadline)); do
+    code="$(http_status GET "http://127.0.0.1:$port$SR_CCOMPAT_PATH/subjects")"
+    [[ $code == 200 ]] && break
+    sleep 0.2
+  done
+  [[ $code == 200 ]] && http_status GET "http://127.0.0.1:$port$SR_CCOMPAT_PATH/config" >/dev/null
+  kill -TERM "$pid" 2>/dev/null || true
+  deadline=$((SECONDS + 60))
+  while proc_running "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
+  proc_running "$pid" && kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null || true
+  rm -rf "$wdir"
+  if [[ $code == 200 && -s $tmp ]]; then
+    mv -f "$tmp" "$REGISTRY_CDS"
+    warn "registry: archive $REGISTRY_CDS built in $(elapsed "$t0")"
+  else
+    rm -f "$tmp"
+    printf 'training start failed (healthy=%s) at %s; see %s\n' "$code" "$(date -Is)" "$log" >"$REGISTRY_CDS.failed"
+    warn "registry: could not build a class-data-sharing archive (see $log); starting without one"
+    REGISTRY_CDS=""
+  fi
+}
+
+# registry_wait_healthy LOG_OFFSET: until GET $SCHEMA_REGISTRY_URL/subjects answers 200; dies (with the
+# log's tail from LOG_OFFSET) if our JVM exits or REGISTRY_START_TIMEOUT passes (the JVM is left running).
+registry_wait_healthy() {
+  local log="$LOG_DIR/registry.log" deadline=$((SECONDS + REGISTRY_START_TIMEOUT)) waited_pid=0
+  while :; do
+    if ((waited_pid == 0)) && [[ -s $REGISTRY_PID ]]; then waited_pid=1; fi
+    if ((waited_pid)) && ! registry_ours; then
+      { tail -c +$(($1 + 1)) "$log" | tail -n 25; } >&2 || true
+      die "registry: Apicurio exited during startup (see $log)"
+    fi
+    if registry_answers; then return 0; fi
+    if ((SECONDS >= deadline)); then
+      { tail -c +$(($1 + 1)) "$log" | tail -n 25; } >&2 || true
+      die "registry: GET $SCHEMA_REGISTRY_URL/subjects did not answer 200 within ${REGISTRY_START_TIMEOUT}s (pid $(cat "$REGISTRY_PID" 2>/dev/null); see $log)"
+    fi
+    sleep 0.2
+  done
+}
+
+# registry_init_config: once per database, the global compatibility level (Apicurio's default is none,
+# Confluent's BACKWARD). Marker: $REGISTRY_DIR/db/.config-set (gone with the database; reset for mem storage).
+registry_init_config() {
+  local marker="$REGISTRY_DIR/db/.config-set" code body
+  [[ -z $SCHEMA_REGISTRY_COMPATIBILITY || -f $marker ]] && return 0
+  body="{\"compatibility\":\"$SCHEMA_REGISTRY_COMPATIBILITY\"}"
+  code="$(http_status PUT "$SCHEMA_REGISTRY_URL/config" "$body")"
+  [[ $code == 200 ]] || die "registry: PUT $SCHEMA_REGISTRY_URL/config $body answered $code (see $LOG_DIR/registry.log)"
+  [[ ${SCHEMA_REGISTRY_STORAGE:-file} == mem ]] || printf '%s\n' "$SCHEMA_REGISTRY_COMPATIBILITY" >"$marker"
+}
+
+registry_up() {
+  if registry_ours; then
+    if ! registry_answers; then
+      [[ "$(registry_our_url)" == "$SCHEMA_REGISTRY_URL" ]] ||
+        die "registry: ours (pid $(<"$REGISTRY_PID")) was started for $(registry_our_url), not SCHEMA_REGISTRY_URL=$SCHEMA_REGISTRY_URL ('down registry' first)"
+      registry_wait_healthy 0 # still starting (an earlier `up` timed out)?
+      registry_init_config
+    fi
+    report registry "running   $SCHEMA_REGISTRY_URL (pid $(<"$REGISTRY_PID"))"
+    return 0
+  fi
+  rm -f "$REGISTRY_PID" "$RUN_DIR/registry.url"
+  if registry_answers; then
+    report registry "reusing   $SCHEMA_REGISTRY_URL (already answers; not started by this script)"
+    return 0
+  fi
+  if tcp_open "$SR_HOST" "$SR_PORT"; then
+    die "registry: something listens on $SR_HOST:$SR_PORT but GET $SCHEMA_REGISTRY_URL/subjects does not answer 200 (set SCHEMA_REGISTRY_PORT / SCHEMA_REGISTRY_URL, or stop it)"
+  fi
+  if [[ $SR_SCHEME != http ]] || ! is_loopback "$SR_HOST" || [[ $SR_PATH != "$SR_CCOMPAT_PATH" ]]; then
+    die "registry: SCHEMA_REGISTRY_URL=$SCHEMA_REGISTRY_URL does not answer, and is not http://<loopback>:<port>$SR_CCOMPAT_PATH that this script could start"
+  fi
+  local t0 log="$LOG_DIR/registry.log" log_off db_url storage="${SCHEMA_REGISTRY_STORAGE:-file}" cds=()
+  t0="$(now)"
+  mkdir -p "$REGISTRY_DIR/db" "$REGISTRY_DIR/tmp" "$LOG_DIR" "$RUN_DIR"
+  case "$storage" in
+    file) db_url="jdbc:h2:file:$REGISTRY_DIR/db/registry" ;;
+    mem) db_url="jdbc:h2:mem:registry"; rm -f "$REGISTRY_DIR/db/.config-set" ;;
+    *) die "registry: SCHEMA_REGISTRY_STORAGE must be 'file' or 'mem', got '$storage'" ;;
+  esac
+  ensure_java
+  registry_ensure_dist
+  registry_ensure_cds
+  [[ -n $REGISTRY_CDS ]] && cds=("-XX:SharedArchiveFile=$REGISTRY_CDS")
+
+  log_off="$(stat -c %s "$log" 2>/dev/null || echo 0)"
+  printf '%s\n' "$SCHEMA_REGISTRY_URL" >"$RUN_DIR/registry.url"
+  printf '\n===== %s starting Apicurio Registry %s on %s (storage: h2 %s)\n' "$(date -Is)" "$APICURIO_VERSION" \
+    "$SCHEMA_REGISTRY_URL" "$storage" >>"$log"
+  registry_cmd "$SR_HOST" "$SR_PORT" "$db_url" "$REGISTRY_DIR/tmp"
+  # setsid: own session, no controlling terminal; the pid file gets the JVM's pid (exec keeps it).
+  # shellcheck disable=SC2016
+  setsid bash -c 'echo $$ >"$1"; cd "$2" || exit 1; shift 2; exec nohup "$@"' _ "$REGISTRY_PID" "$REGISTRY_DIR" \
+    "${REGISTRY_CMD[@]}" "${cds[@]}" -jar "$REGISTRY_JAR" </dev/null >>"$log" 2>&1 9>&- &
+  disown || true
+
+  registry_wait_healthy "$log_off"
+  registry_init_config
+  report registry "started   $SCHEMA_REGISTRY_URL (pid $(<"$REGISTRY_PID"), $(elapsed "$t0"); log $log)"
+}
+
+registry_down() {
+  if ! registry_ours; then
+    rm -f "$REGISTRY_PID"
+    if tcp_open "$SR_HOST" "$SR_PORT"; then
+      report registry "left      $SCHEMA_REGISTRY_URL (not started by this script)"
+    else
+      report registry "stopped"
+    fi
+    return 0
+  fi
+  local pid t0 timeout="${REGISTRY_STOP_TIMEOUT:-30}" deadline
+  pid="$(<"$REGISTRY_PID")"
+  t0="$(now)"
+  kill -TERM "$pid" 2>/dev/null || true
+  deadline=$((SECONDS + timeout))
+  while proc_running "$pid" && ((SECONDS < deadline)); do sleep 0.1; done
+  if proc_running "$pid"; then
+    warn "registry: pid $pid still running after ${timeout}s of SIGTERM; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    while proc_running "$pid"; do sleep 0.1; done
+  fi
+  rm -f "$REGISTRY_PID" "$RUN_DIR/registry.url"
+  report registry "stopped   (pid $pid, $(elapsed "$t0"))"
+}
+
+registry_status() {
+  if registry_ours; then
+    if registry_answers; then
+      report registry "running   $SCHEMA_REGISTRY_URL (pid $(<"$REGISTRY_PID"), ours)"
+    else
+      report registry "unhealthy $SCHEMA_REGISTRY_URL does not answer; ours (pid $(<"$REGISTRY_PID")) was started for $(registry_our_url)"
+      return 3
+    fi
+  elif registry_answers; then
+    report registry "running   $SCHEMA_REGISTRY_URL (external)"
+  else
+    report registry "stopped   $SCHEMA_REGISTRY_URL"
+    return 3
+  fi
+}
+
 # ================================================================ main
 usage() {
-  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -531,6 +752,7 @@ service_fns() {
       kafka) FNS+=(kafka) ;;
       postgres | postgresql | pg) FNS+=(pg) ;;
       redis) FNS+=(redis) ;;
+      registry | schema-registry | sr) FNS+=(registry) ;;
       *) die "unknown service '$s' (expected: ${ALL_SERVICES[*]})" ;;
     esac
   done
