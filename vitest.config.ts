@@ -18,6 +18,7 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/integration/global-setup.ts'],
+          setupFiles: ['test/integration/setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
           // Two cores: scenario files spawn service processes; run them one file at a time so a

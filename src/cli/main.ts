@@ -4,6 +4,7 @@
  */
 import { isImpactError } from '../domain/errors.ts';
 import { demoCommand } from './commands/demo.ts';
+import { dlqCommand } from './commands/dlq.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { publishCommand } from './commands/publish.ts';
 import { startCommand } from './commands/start.ts';
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
   migrate: { summary: 'apply database migrations (--down reverts the last one)', run: migrateCommand },
   publish: { summary: 'publish sample impact events (--count, --rate, --tenant, --malformed)', run: publishCommand },
   tenants: { summary: 'tenant configuration: add | list', run: tenantsCommand },
+  dlq: { summary: 'dead letters: inspect | redrive --topic T [--code C] [--limit N] [--dry-run]', run: dlqCommand },
   demo: { summary: 'run the whole pipeline against the local stack and the simulator, with a summary', run: demoCommand },
 };
 

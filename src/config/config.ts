@@ -9,6 +9,22 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 const base64Key = z
   .string()
   .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
+const keyList = z
+  .string()
+  .default('')
+  .transform((value, ctx) => {
+    const keys = new Map<string, Buffer>();
+    for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+      const [id, key] = entry.split(':');
+      const bytes = Buffer.from(key ?? '', 'base64');
+      if (!id || bytes.length !== 32) {
+        ctx.addIssue({ code: 'custom', message: 'entries must be id:base64 of 32 bytes' });
+        return z.NEVER;
+      }
+      keys.set(id, bytes);
+    }
+    return keys;
+  });
 const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
 const kafkaEnvSchema = z.object({
@@ -43,9 +59,13 @@ const envSchema = z.object({
   IMPACT_SECRET_KEY: base64Key,
   /** Identifies IMPACT_SECRET_KEY in ciphertexts so keys can rotate. */
   IMPACT_SECRET_KEY_ID: z.string().min(1).max(64).default('k1'),
+  /** Retired secret keys that can still open old ciphertexts: `id:base64,id:base64`. */
+  IMPACT_SECRET_OLD_KEYS: keyList,
   /** Root key for per-tenant pseudonym keys (HMAC-SHA-256), base64. */
   IMPACT_PSEUDONYM_KEY: base64Key,
   IMPACT_PSEUDONYM_KEY_ID: z.string().min(1).max(64).default('p1'),
+  /** Retired pseudonym root keys, so old pseudonyms stay resolvable: `id:base64,id:base64`. */
+  IMPACT_PSEUDONYM_OLD_KEYS: keyList,
   /** Base URL of the Goodera API. */
   GOODERA_BASE_URL: z.string().url().default('http://127.0.0.1:4010'),
   /** Allow platform hosts on loopback/private addresses (simulators, tests). */
@@ -84,8 +104,9 @@ export interface Config {
     readonly idempotencyTtlSeconds: number;
     readonly leaseMs: number;
   };
-  readonly secrets: { readonly key: Buffer; readonly keyId: string };
-  readonly pseudonyms: { readonly rootKey: Buffer; readonly keyId: string };
+  /** Current key (seals) and every key that may open: current plus retired. */
+  readonly secrets: { readonly key: Buffer; readonly keyId: string; readonly keys: ReadonlyMap<string, Buffer> };
+  readonly pseudonyms: { readonly rootKey: Buffer; readonly keyId: string; readonly keys: ReadonlyMap<string, Buffer> };
   readonly http: {
     readonly connectTimeoutMs: number;
     readonly requestTimeoutMs: number;
@@ -140,8 +161,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
       leaseMs: e.IDEMPOTENCY_LEASE_MS,
     },
-    secrets: { key: Buffer.from(e.IMPACT_SECRET_KEY, 'base64'), keyId: e.IMPACT_SECRET_KEY_ID },
-    pseudonyms: { rootKey: Buffer.from(e.IMPACT_PSEUDONYM_KEY, 'base64'), keyId: e.IMPACT_PSEUDONYM_KEY_ID },
+    secrets: {
+      key: Buffer.from(e.IMPACT_SECRET_KEY, 'base64'),
+      keyId: e.IMPACT_SECRET_KEY_ID,
+      keys: new Map([...e.IMPACT_SECRET_OLD_KEYS, [e.IMPACT_SECRET_KEY_ID, Buffer.from(e.IMPACT_SECRET_KEY, 'base64')]]),
+    },
+    pseudonyms: {
+      rootKey: Buffer.from(e.IMPACT_PSEUDONYM_KEY, 'base64'),
+      keyId: e.IMPACT_PSEUDONYM_KEY_ID,
+      keys: new Map([
+        ...e.IMPACT_PSEUDONYM_OLD_KEYS,
+        [e.IMPACT_PSEUDONYM_KEY_ID, Buffer.from(e.IMPACT_PSEUDONYM_KEY, 'base64')],
+      ]),
+    },
     http: {
       connectTimeoutMs: e.HTTP_CONNECT_TIMEOUT_MS,
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
@@ -160,7 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value) && !(value instanceof Map)) {
     for (const child of Object.values(value)) deepFreeze(child);
     Object.freeze(value);
   }

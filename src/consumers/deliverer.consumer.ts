@@ -21,12 +21,16 @@ import { idempotencyKey } from '../domain/idempotency-key.ts';
 import type { Platform } from '../domain/platform.ts';
 import type { RedactedEvent } from '../domain/redacted-event.ts';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.ts';
-import { deadLetterMessage } from '../kafka/dead-letter.ts';
+import type { DeadLetters } from '../kafka/dead-letter.ts';
 import type { InboundMessage, MessageHandler, MessageSink, OutboundMessage } from '../kafka/ports.ts';
 import type { Topics } from '../kafka/topics.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { TenantDirectory } from '../tenants/tenant-directory.ts';
+import type { TenantPolicy } from '../redaction/policy/policy.ts';
+
+/** Reduces an event to what one platform may see (see src/redaction/platform-view.ts). */
+export type PlatformViewFn = (event: RedactedEvent, platform: Platform, tenant: TenantPolicy) => RedactedEvent;
 
 export interface DelivererDeps {
   readonly platform: Platform;
@@ -37,7 +41,9 @@ export interface DelivererDeps {
   readonly deliveries: DeliveryRepository;
   readonly idempotency: IdempotencyStore;
   readonly tenants: TenantDirectory;
+  readonly platformView: PlatformViewFn;
   readonly metrics: Metrics;
+  readonly deadLetters: DeadLetters;
   readonly logger: Logger;
   readonly maxAttempts: number;
   readonly backoff: BackoffPolicy;
@@ -46,6 +52,9 @@ export interface DelivererDeps {
   readonly owner?: string;
   readonly now?: () => Date;
 }
+
+/** Error codes raised before a request left the process: they do not count as attempts. */
+const NOT_SENT = new Set(['PII_BLOCKED', 'CONFIG_INVALID']);
 
 type Final = { status: DeliveryStatus; externalRef: string | null; error: ImpactError | null };
 
@@ -64,7 +73,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
       event = deps.codec.decode(message.value);
     } catch (error) {
       if (!isImpactError(error)) throw error;
-      await deps.sink.send([deadLetterMessage(deps.topics.deliverDlq[platform], stage, message, error, now())]);
+      await deps.sink.send([deps.deadLetters.message(deps.topics.deliverDlq[platform], stage, message, error)]);
       metrics.deadLetters.inc({ stage, code: error.code });
       metrics.messagesHandled.inc({ stage });
       return;
@@ -97,8 +106,8 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
       firstAttemptAt: firstAttemptAt.toISOString(),
       completedAt: now().toISOString(),
     };
-    attemptsOf.delete(key);
     const recorded = await deps.deliveries.recordFinal(result, (r) => outboxMessages(r, message, final.error));
+    attemptsOf.delete(key);
     if (recorded) {
       metrics.deliveries.inc({ platform, outcome: final.status });
       metrics.deliverySeconds.observe({ platform }, (Date.now() - firstAttemptAt.getTime()) / 1000);
@@ -121,7 +130,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
       { topic: deps.topics.results, key: resultKey(result), value: JSON.stringify(result) },
     ];
     if (result.status === 'dead_lettered' && error) {
-      messages.push(deadLetterMessage(deps.topics.deliverDlq[platform], stage, source, error, now()));
+      messages.push(deps.deadLetters.message(deps.topics.deliverDlq[platform], stage, source, error));
     }
     return messages;
   }
@@ -131,7 +140,12 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     if (!config) {
       return fail('dead_lettered', new ImpactError('UNKNOWN_TENANT', `tenant ${event.tenantId} has no ${platform} configuration`));
     }
-    const request: DeliveryRequest = { event, idempotencyKey: key, credentials: config.credentials };
+    const request: DeliveryRequest = {
+      event: deps.platformView(event, platform, config.policy),
+      idempotencyKey: key,
+      credentials: config.credentials,
+      tenantPolicy: config.policy,
+    };
     let retries = 0;
     while (!signal.aborted) {
       const claim = await deps.idempotency.claim(key, owner, deps.leaseMs);
@@ -152,22 +166,34 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
           continue;
         }
       }
+      // True while a send is in flight; a failure before it (the reconciling lookup) sent nothing.
+      let sending = false;
       try {
         if (claim.claimed && claim.mustReconcile) {
           const found = await deps.connector.lookup(request);
           metrics.reconciliations.inc({ platform, found: String(found !== null) });
           if (found) return { status: 'delivered', externalRef: found.externalRef, error: null };
         }
-        attemptsOf.set(key, (attemptsOf.get(key) ?? 0) + 1);
+        sending = true;
         const outcome: DeliveryOutcome = await deps.connector.deliver(request);
+        countAttempt(key);
         metrics.deliveryAttempts.inc({ platform, result: outcome.status });
         if (outcome.status === 'delivered') return { status: 'delivered', externalRef: outcome.externalRef, error: null };
         return fail('rejected', new ImpactError('PLATFORM_REJECTED', outcome.reason));
       } catch (caught) {
         const error = isImpactError(caught) ? caught : new ImpactError('OUTCOME_UNKNOWN', errorReason(caught), { cause: caught });
-        metrics.deliveryAttempts.inc({ platform, result: error.code });
-        // Could the platform have applied it? Then the next attempt must look before sending.
-        const mayExist = error.code === 'OUTCOME_UNKNOWN' || error.code === 'PLATFORM_UNAVAILABLE' || error.code === 'PLATFORM_BAD_RESPONSE';
+        if (sending) {
+          // Refusals before anything was sent (the pre-send gate, bad credentials) are not attempts.
+          if (!NOT_SENT.has(error.code)) countAttempt(key);
+          metrics.deliveryAttempts.inc({ platform, result: error.code });
+        } else {
+          metrics.reconciliations.inc({ platform, found: 'error' });
+        }
+        // Could the platform have applied it? Then the next attempt must look before sending. A
+        // failed lookup leaves the earlier send's outcome exactly as unknown as it was.
+        const mayExist =
+          !sending ||
+          error.code === 'OUTCOME_UNKNOWN' || error.code === 'PLATFORM_UNAVAILABLE' || error.code === 'PLATFORM_BAD_RESPONSE';
         await deps.idempotency.release(key, owner, mayExist ? 'unknown' : 'retry');
         if (!error.retryable) return fail('dead_lettered', error);
         // A 429 is the platform pacing us, not a fault of the record: it does not use up attempts.
@@ -181,6 +207,10 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
       }
     }
     return null;
+  }
+
+  function countAttempt(key: string) {
+    attemptsOf.set(key, (attemptsOf.get(key) ?? 0) + 1);
   }
 
   function fail(status: DeliveryStatus, error: ImpactError): Final {

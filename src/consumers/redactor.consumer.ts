@@ -1,56 +1,67 @@
 /**
- * Redaction stage: impact.events.v1 → impact.events.redacted.v1. Decodes and validates each
- * event; an event that fails goes to the events dead-letter topic with its reason and source
- * coordinates, and the stage goes on. The output is keyed by (tenant, pseudonym) so per-subject
- * order holds downstream without the raw employee id in any key.
+ * Redaction stage: impact.events.v1 → impact.events.redacted.v1, as a transactional transform.
+ * Each event is decoded and validated; one that fails goes to the events dead-letter topic with
+ * its reason and source coordinates (inside the same transaction), and the stage goes on. Good
+ * events are redacted by policy; their audits (counts, never values) are written to PostgreSQL
+ * idempotently before the transaction commits. Output is keyed by (tenant, pseudonym) so
+ * per-subject order holds downstream without the raw employee id in any key.
  */
 import type { Codec } from '../codec/codec.ts';
 import type { ImpactEvent } from '../domain/event.ts';
 import { orderingKey } from '../domain/event.ts';
 import { isImpactError } from '../domain/errors.ts';
 import type { RedactedEvent } from '../domain/redacted-event.ts';
-import { deadLetterMessage } from '../kafka/dead-letter.ts';
-import type { MessageHandler, MessageSink } from '../kafka/ports.ts';
+import type { DeadLetters } from '../kafka/dead-letter.ts';
+import type { BatchTransform, OutboundMessage } from '../kafka/ports.ts';
 import type { Topics } from '../kafka/topics.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { Pseudonymizer } from '../redaction/pseudonym.ts';
-import { redactEvent } from '../redaction/redact.ts';
+import type { AuditSink } from '../redaction/audit-repository.ts';
+import type { RedactionAudit, Redactor } from '../redaction/redact.ts';
 
 export interface RedactorDeps {
   readonly topics: Topics;
-  readonly sink: MessageSink;
   readonly inputCodec: Codec<ImpactEvent>;
   readonly outputCodec: Codec<RedactedEvent>;
-  readonly pseudonymizer: Pseudonymizer;
+  readonly redactor: Redactor;
+  readonly audit: AuditSink;
   readonly metrics: Metrics;
+  readonly deadLetters: DeadLetters;
   readonly now?: () => Date;
 }
 
 export const REDACTOR_STAGE = 'redactor';
 
-export function createRedactorHandler(deps: RedactorDeps): MessageHandler {
+export function createRedactorTransform(deps: RedactorDeps): BatchTransform {
   const now = deps.now ?? (() => new Date());
-  return async (message) => {
-    let event: ImpactEvent;
-    try {
-      event = deps.inputCodec.decode(message.value);
-    } catch (error) {
-      if (!isImpactError(error)) throw error;
-      await deps.sink.send([deadLetterMessage(deps.topics.eventsDlq, REDACTOR_STAGE, message, error, now())]);
-      deps.metrics.deadLetters.inc({ stage: REDACTOR_STAGE, code: error.code });
-      deps.metrics.messagesHandled.inc({ stage: REDACTOR_STAGE });
-      return;
-    }
-    const redacted = redactEvent(event, deps.pseudonymizer, now());
-    await deps.sink.send([
-      {
+  return async (messages) => {
+    const output: OutboundMessage[] = [];
+    const audits: RedactionAudit[] = [];
+    const deadLettered: string[] = [];
+    for (const message of messages) {
+      let event: ImpactEvent;
+      try {
+        event = deps.inputCodec.decode(message.value);
+      } catch (error) {
+        if (!isImpactError(error)) throw error;
+        output.push(deps.deadLetters.message(deps.topics.eventsDlq, REDACTOR_STAGE, message, error));
+        deadLettered.push(error.code);
+        continue;
+      }
+      const { event: redacted, audit } = deps.redactor.redact(event, now());
+      audits.push(audit);
+      output.push({
         topic: deps.topics.redacted,
         key: orderingKey(redacted),
         value: deps.outputCodec.encode(redacted),
         headers: passThroughHeaders(message.headers),
-      },
-    ]);
-    deps.metrics.messagesHandled.inc({ stage: REDACTOR_STAGE });
+      });
+    }
+    await deps.audit.record(audits);
+    // Counted when the transform succeeded; a transaction that then aborts re-counts on retry,
+    // which over-counts only in that rare case (metrics are not the record of truth).
+    for (const code of deadLettered) deps.metrics.deadLetters.inc({ stage: REDACTOR_STAGE, code });
+    deps.metrics.messagesHandled.inc({ stage: REDACTOR_STAGE }, messages.length);
+    return output;
   };
 }
 

@@ -6,9 +6,11 @@
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
 import type { Db } from './database.ts';
 import * as initial from './migrations/2026_11_28_0001_initial.ts';
+import * as redaction from './migrations/2026_11_28_0002_redaction.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '2026_11_28_0001_initial': initial,
+  '2026_11_28_0002_redaction': redaction,
 };
 
 function migrator(db: Db): Migrator {

@@ -47,6 +47,7 @@ export interface ImpactProviderTokensTable {
 export interface TenantsTable {
   tenant_id: string;
   display_name: string;
+  policy: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -61,7 +62,18 @@ export interface TenantPlatformsTable {
   updated_at: Generated<Date>;
 }
 
+export interface RedactionAuditTable {
+  event_id: string;
+  tenant_id: string;
+  event_kind: string;
+  policy_version: string;
+  key_id: string;
+  counts: ColumnType<Record<string, Record<string, number>>, string, string>;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
+  redaction_audit: RedactionAuditTable;
   impact_deliveries: ImpactDeliveriesTable;
   outbox: OutboxTable;
   impact_provider_tokens: ImpactProviderTokensTable;

@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   OUTCOME_UNKNOWN: { retryable: true },
   /** A dependency of ours (PostgreSQL, Redis, Kafka) failed. */
   DEPENDENCY_UNAVAILABLE: { retryable: true },
+  /** The pre-send gate found personal data the policy does not allow in an outgoing request. */
+  PII_BLOCKED: { retryable: false },
   /** The delivery used up its attempts. */
   ATTEMPTS_EXHAUSTED: { retryable: false },
   /** Configuration is missing or invalid. */

@@ -68,6 +68,33 @@ export const impactEventSchema = z.discriminatedUnion('kind', [
 ]);
 
 export type ImpactEvent = z.infer<typeof impactEventSchema>;
+
+/** The payload schema of each kind (the redaction policy is validated against these). */
+export const PAYLOAD_SCHEMAS = {
+  volunteer_activity: volunteerActivitySchema,
+  donation: donationSchema,
+  program_enrolment: programEnrolmentSchema,
+  program_outcome: programOutcomeSchema,
+} as const satisfies Record<EventKind, z.ZodObject>;
+
+const fieldKeys = Object.fromEntries(
+  EVENT_KINDS.map((kind) => {
+    const entries = Object.entries(PAYLOAD_SCHEMAS[kind].shape as Record<string, z.ZodType>);
+    const isOptional = (schema: z.ZodType) => schema.safeParse(undefined).success;
+    return [
+      kind,
+      {
+        required: entries.filter(([, schema]) => !isOptional(schema)).map(([field]) => field),
+        optional: entries.filter(([, schema]) => isOptional(schema)).map(([field]) => field),
+      },
+    ];
+  }),
+) as Record<EventKind, { required: string[]; optional: string[] }>;
+
+/** Required and optional payload field names of a kind, computed once from the schemas. */
+export function payloadFieldKeys(kind: EventKind): { required: readonly string[]; optional: readonly string[] } {
+  return fieldKeys[kind];
+}
 export type Subject = z.infer<typeof subjectSchema>;
 
 /** Events of one (tenant, subject) keep their order: they share this partition key everywhere. */

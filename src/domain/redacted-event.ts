@@ -18,6 +18,16 @@ export const redactedSubjectSchema = z.strictObject({
   keyId: z.string().min(1).max(64),
 });
 
+/**
+ * Donor contact details, sealed (AES-256-GCM, the event id bound as associated data). Present only
+ * on donations, only so Benevity can send a receipt when the tenant's policy turns receipts on;
+ * nobody else can read it, and the redacted topic carries no readable personal data.
+ */
+export const sealedContactSchema = z.strictObject({
+  sealed: z.base64(),
+  keyId: z.string().min(1).max(64),
+});
+
 export const redactionInfoSchema = z.strictObject({
   policyVersion: z.string().min(1),
   redactedAt: z.iso.datetime({ offset: true }),
@@ -34,7 +44,7 @@ const envelope = {
 
 export const redactedEventSchema = z.discriminatedUnion('kind', [
   z.strictObject({ ...envelope, kind: z.literal('volunteer_activity'), payload: volunteerActivitySchema }),
-  z.strictObject({ ...envelope, kind: z.literal('donation'), payload: donationSchema }),
+  z.strictObject({ ...envelope, kind: z.literal('donation'), payload: donationSchema, contact: sealedContactSchema.optional() }),
   z.strictObject({ ...envelope, kind: z.literal('program_enrolment'), payload: programEnrolmentSchema }),
   z.strictObject({ ...envelope, kind: z.literal('program_outcome'), payload: programOutcomeSchema }),
 ]);

@@ -44,3 +44,17 @@ export interface StageConsumer {
   /** Whether the member is currently in the group and fetching. */
   isHealthy(): boolean;
 }
+
+/**
+ * Turns a batch of one partition's messages into the messages to produce. The adapter produces
+ * them and commits the input offsets in ONE Kafka transaction: each input is reflected in the
+ * output exactly once, for readers in read_committed. Side effects must be idempotent — a batch
+ * whose transaction aborted is transformed again.
+ */
+export type BatchTransform = (messages: readonly InboundMessage[], signal: AbortSignal) => Promise<OutboundMessage[]>;
+
+export interface TransformConsumer {
+  start(transform: BatchTransform): Promise<void>;
+  stop(): Promise<void>;
+  isHealthy(): boolean;
+}

@@ -20,6 +20,9 @@ export interface Metrics {
   readonly outboxPublished: Counter<string>;
   readonly outboxErrors: Counter<string>;
   readonly stageUp: Gauge<'stage'>;
+  readonly piiBlocked: Counter<'platform' | 'detector'>;
+  readonly redactions: Counter<'action'>;
+  readonly transactions: Counter<'stage' | 'result'>;
 }
 
 export function createMetrics(registry: Registry, options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -103,6 +106,24 @@ export function createMetrics(registry: Registry, options: { defaultMetrics?: bo
     outboxErrors: new Counter({
       name: 'impactin_outbox_errors_total',
       help: 'Failed outbox relay passes (rows stay pending).',
+      registers,
+    }),
+    piiBlocked: new Counter({
+      name: 'impactin_pii_blocked_total',
+      help: 'Outgoing requests the pre-send gate blocked, by platform and detector.',
+      labelNames: ['platform', 'detector'],
+      registers,
+    }),
+    redactions: new Counter({
+      name: 'impactin_redactions_total',
+      help: 'Redaction actions (pseudonymized, sealed, dropped, or a detector name for scrubbed values).',
+      labelNames: ['action'],
+      registers,
+    }),
+    transactions: new Counter({
+      name: 'impactin_kafka_transactions_total',
+      help: 'Kafka transactions of the transactional stages, committed or aborted.',
+      labelNames: ['stage', 'result'],
       registers,
     }),
     stageUp: new Gauge({

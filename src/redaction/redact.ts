@@ -1,26 +1,103 @@
 /**
- * The redaction step, pure: an input event in, the redacted event out. Structured personal
- * fields of the subject (name, email, phone) are dropped; the employee id becomes a pseudonym.
+ * The redaction step: an input event in, the redacted event and its audit out. Applies the
+ * policy's input treatments field by field (rebuilt, never spread, so an unlisted field cannot
+ * slip through), pseudonymizes the employee id, seals donor contact for receipts, drops the rest,
+ * and counts what it did per field and detector — counts only, never values.
  */
-import type { ImpactEvent } from '../domain/event.ts';
+import type { EventKind, ImpactEvent } from '../domain/event.ts';
 import type { RedactedEvent } from '../domain/redacted-event.ts';
+import type { SecretBox } from '../crypto/secret-box.ts';
+import { scrubText } from './detectors/index.ts';
+import type { RedactionPolicy } from './policy/policy.ts';
 import type { Pseudonymizer } from './pseudonym.ts';
 
-export const REDACTION_POLICY_VERSION = '2026-11-28.1';
+/** Per field path, per action or detector, how many times. */
+export type AuditCounts = Record<string, Record<string, number>>;
 
-export function redactEvent(event: ImpactEvent, pseudonymizer: Pseudonymizer, now: Date): RedactedEvent {
-  // Rebuilt field by field (not spread) so a field added to the input subject is dropped by default.
+export interface RedactionAudit {
+  readonly eventId: string;
+  readonly tenantId: string;
+  readonly kind: EventKind;
+  readonly policyVersion: string;
+  readonly keyId: string;
+  readonly counts: AuditCounts;
+}
+
+export interface Redactor {
+  redact(event: ImpactEvent, now: Date): { event: RedactedEvent; audit: RedactionAudit };
+}
+
+export const contactAssociatedData = (eventId: string) => `contact:${eventId}`;
+
+export function createRedactor(policy: RedactionPolicy, pseudonymizer: Pseudonymizer, contactBox: SecretBox): Redactor {
   return {
-    eventId: event.eventId,
-    kind: event.kind,
-    tenantId: event.tenantId,
-    occurredAt: event.occurredAt,
-    source: event.source,
-    subject: {
-      pseudonym: pseudonymizer.pseudonym(event.tenantId, event.subject.employeeId),
-      keyId: pseudonymizer.keyId,
+    redact(event, now) {
+      const counts: AuditCounts = {};
+      const count = (field: string, what: string, n = 1) => {
+        const perField = (counts[field] ??= {});
+        perField[what] = (perField[what] ?? 0) + n;
+      };
+
+      const scrub = (field: string, value: string) => {
+        const scrubbed = scrubText(value);
+        for (const [detector, n] of Object.entries(scrubbed.counts)) count(field, detector, n ?? 0);
+        return scrubbed.text;
+      };
+      const payload: Record<string, unknown> = {};
+      const treatments = policy.input[event.kind];
+      for (const [field, value] of Object.entries(event.payload as Record<string, unknown>)) {
+        const treatment = treatments[field] ?? 'drop';
+        if (value === undefined || treatment === 'drop') {
+          if (value !== undefined) count(`payload.${field}`, 'dropped');
+          continue;
+        }
+        // Every string is scrubbed, structured ones too: the allow-list is the first line of
+        // defence, the detectors the second (an email typed into a project id must not leave).
+        payload[field] = typeof value === 'string' ? scrub(`payload.${field}`, value) : value;
+      }
+
+      const { subject } = event;
+      count('subject.employeeId', 'pseudonymized');
+      let contact: { sealed: string; keyId: string } | undefined;
+      if (event.kind === 'donation' && (subject.name !== undefined || subject.email !== undefined)) {
+        const sealed = contactBox.seal(
+          JSON.stringify({ name: subject.name, email: subject.email }),
+          contactAssociatedData(event.eventId),
+        );
+        contact = { sealed: sealed.sealed.toString('base64'), keyId: sealed.keyId };
+        if (subject.name !== undefined) count('subject.name', 'sealed');
+        if (subject.email !== undefined) count('subject.email', 'sealed');
+      } else {
+        if (subject.name !== undefined) count('subject.name', 'dropped');
+        if (subject.email !== undefined) count('subject.email', 'dropped');
+      }
+      if (subject.phone !== undefined) count('subject.phone', 'dropped');
+
+      const redacted = {
+        eventId: event.eventId,
+        kind: event.kind,
+        tenantId: event.tenantId,
+        occurredAt: event.occurredAt,
+        source: scrub('source', event.source),
+        subject: {
+          pseudonym: pseudonymizer.pseudonym(event.tenantId, subject.employeeId),
+          keyId: pseudonymizer.keyId,
+        },
+        payload,
+        ...(contact ? { contact } : {}),
+        redaction: { policyVersion: policy.version, redactedAt: now.toISOString() },
+      } as RedactedEvent;
+      return {
+        event: redacted,
+        audit: {
+          eventId: event.eventId,
+          tenantId: event.tenantId,
+          kind: event.kind,
+          policyVersion: policy.version,
+          keyId: pseudonymizer.keyId,
+          counts,
+        },
+      };
     },
-    payload: event.payload,
-    redaction: { policyVersion: REDACTION_POLICY_VERSION, redactedAt: now.toISOString() },
-  } as RedactedEvent;
+  };
 }

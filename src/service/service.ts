@@ -10,29 +10,37 @@ import type { Config } from '../config/config.ts';
 import { createJsonCodec } from '../codec/json-codec.ts';
 import { CONNECTORS } from '../connectors/registry.ts';
 import { createDelivererHandler } from '../consumers/deliverer.consumer.ts';
-import { createRedactorHandler, REDACTOR_STAGE } from '../consumers/redactor.consumer.ts';
-import { createRouterHandler, ROUTER_STAGE } from '../consumers/router.consumer.ts';
+import { createRedactorTransform, REDACTOR_STAGE } from '../consumers/redactor.consumer.ts';
+import { createRouterTransform, ROUTER_STAGE } from '../consumers/router.consumer.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
 import { createDb } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrator.ts';
 import { DeliveryRepository } from '../deliveries/delivery-repository.ts';
-import { impactEventSchema } from '../domain/event.ts';
+import { impactEventSchema, PAYLOAD_SCHEMAS, payloadFieldKeys } from '../domain/event.ts';
 import { errorReason } from '../domain/errors.ts';
 import type { Platform } from '../domain/platform.ts';
 import { redactedEventSchema } from '../domain/redacted-event.ts';
 import { createDispatcher } from '../http/dispatcher.ts';
 import { createRedisIdempotencyStore } from '../idempotency/redis/redis-idempotency-store.ts';
+import { createDeadLetters } from '../kafka/dead-letter.ts';
 import { ensureTopics } from '../kafka/kafkajs/admin.ts';
 import { createKafka } from '../kafka/kafkajs/client.ts';
 import { createKafkaStageConsumer } from '../kafka/kafkajs/consumer.ts';
 import { createKafkaSink } from '../kafka/kafkajs/producer.ts';
-import type { MessageHandler, StageConsumer } from '../kafka/ports.ts';
+import { createTransactionalConsumer } from '../kafka/kafkajs/transactional-consumer.ts';
+import type { BatchTransform, MessageHandler, StageConsumer, TransformConsumer } from '../kafka/ports.ts';
 import { allTopics, groupNames, topicNames } from '../kafka/topics.ts';
 import { startHealthServer } from '../observability/health-server.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { createOutboxRelay, type OutboxRelay } from '../outbox/outbox-relay.ts';
+import { createAuditRepository } from '../redaction/audit-repository.ts';
+import { createPlatformView } from '../redaction/platform-view.ts';
+import { POLICY } from '../redaction/policy/policy.ts';
+import { validatePolicy } from '../redaction/policy/validate-policy.ts';
+import { createPreSendGate } from '../redaction/pre-send-gate.ts';
 import { createPseudonymizer } from '../redaction/pseudonym.ts';
+import { createRedactor } from '../redaction/redact.ts';
 import { createCachedTenantDirectory } from '../tenants/tenant-directory.ts';
 import { TenantRepository } from '../tenants/tenant-repository.ts';
 import type { Role } from './roles.ts';
@@ -43,6 +51,8 @@ export interface RunningService {
 }
 
 export async function startService(config: Config, roles: readonly Role[], logger: Logger): Promise<RunningService> {
+  // The policy is checked against the contract before anything connects: a bad one fails fast.
+  const policy = validatePolicy(POLICY, PAYLOAD_SCHEMAS);
   const registry = new Registry();
   const metrics = createMetrics(registry);
   const topics = topicNames(config.kafka.topicPrefix);
@@ -63,11 +73,12 @@ export async function startService(config: Config, roles: readonly Role[], logge
   await sink.connect();
   closers.unshift(() => sink.disconnect());
 
-  const secretBox = createSecretBox(new Map([[config.secrets.keyId, config.secrets.key]]), config.secrets.keyId);
+  const secretBox = createSecretBox(config.secrets.keys, config.secrets.keyId);
   const tenants = createCachedTenantDirectory(new TenantRepository(db, secretBox), 10_000);
   const redactedCodec = createJsonCodec(redactedEventSchema);
+  const deadLetters = createDeadLetters(secretBox);
 
-  const consumers: { stage: string; consumer: StageConsumer }[] = [];
+  const consumers: { stage: string; consumer: StageConsumer | TransformConsumer }[] = [];
   const stageConsumer = (stage: string, groupId: string, topic: string, partitionsConcurrently: number) => {
     const consumer = createKafkaStageConsumer(kafka, {
       groupId,
@@ -84,25 +95,58 @@ export async function startService(config: Config, roles: readonly Role[], logge
   };
   const starts: Promise<void>[] = [];
   const run = (consumer: StageConsumer, handler: MessageHandler) => starts.push(consumer.start(handler));
+  const transform = (stage: string, groupId: string, topic: string, fn: BatchTransform) => {
+    const consumer = createTransactionalConsumer(kafka, {
+      groupId,
+      topic,
+      partitionsConsumedConcurrently: 2,
+      logger: logger.child({ stage }),
+      retry: { baseMs: config.delivery.backoffBaseMs, maxMs: config.delivery.backoffMaxMs },
+      onCommitted: (count, seconds) => {
+        metrics.transactions.inc({ stage, result: 'committed' });
+        metrics.handleSeconds.observe({ stage }, seconds / Math.max(1, count));
+      },
+      onError: (error) => {
+        metrics.transactions.inc({ stage, result: 'aborted' });
+        metrics.handlerErrors.inc({ stage, code: (error as { code?: string }).code ?? 'unclassified' });
+      },
+    });
+    consumers.push({ stage, consumer });
+    starts.push(consumer.start(fn));
+  };
 
   if (roles.includes('redactor')) {
-    run(
-      stageConsumer(REDACTOR_STAGE, groups.redactor, topics.events, 2),
-      createRedactorHandler({
+    const redactor = createRedactor(
+      policy,
+      createPseudonymizer(config.pseudonyms.keys, config.pseudonyms.keyId),
+      secretBox,
+    );
+    const audit = createAuditRepository(db);
+    transform(
+      REDACTOR_STAGE,
+      groups.redactor,
+      topics.events,
+      createRedactorTransform({
         topics,
-        sink,
         metrics,
+        deadLetters,
         inputCodec: createJsonCodec(impactEventSchema),
         outputCodec: redactedCodec,
-        pseudonymizer: createPseudonymizer(config.pseudonyms.rootKey, config.pseudonyms.keyId),
+        redactor: {
+          redact(event, now) {
+            const result = redactor.redact(event, now);
+            for (const perField of Object.values(result.audit.counts)) {
+              for (const [action, n] of Object.entries(perField)) metrics.redactions.inc({ action }, n);
+            }
+            return result;
+          },
+        },
+        audit,
       }),
     );
   }
   if (roles.includes('router')) {
-    run(
-      stageConsumer(ROUTER_STAGE, groups.router, topics.redacted, 2),
-      createRouterHandler({ topics, sink, codec: redactedCodec, tenants, metrics }),
-    );
+    transform(ROUTER_STAGE, groups.router, topics.redacted, createRouterTransform({ topics, codec: redactedCodec, tenants, metrics, deadLetters }));
   }
 
   const deliverPlatforms = roles.filter((role) => role.startsWith('deliver:')).map((role) => role.slice(8) as Platform);
@@ -123,6 +167,10 @@ export async function startService(config: Config, roles: readonly Role[], logge
       ttlSeconds: config.redis.idempotencyTtlSeconds,
     });
     const deliveries = new DeliveryRepository(db);
+    const gate = createPreSendGate((platform, detectors) => {
+      for (const detector of detectors) metrics.piiBlocked.inc({ platform, detector });
+    });
+    const platformView = createPlatformView(policy, payloadFieldKeys);
     const owner = `${process.pid}.${randomUUID()}`;
     for (const platform of deliverPlatforms) {
       const factory = CONNECTORS[platform]!;
@@ -134,11 +182,13 @@ export async function startService(config: Config, roles: readonly Role[], logge
           topics,
           sink,
           codec: redactedCodec,
-          connector: factory.create(config, dispatcher),
+          connector: factory.create(config, { dispatcher, gate }),
           deliveries,
           idempotency,
           tenants,
+          platformView,
           metrics,
+          deadLetters,
           logger: logger.child({ stage }),
           maxAttempts: config.delivery.maxAttempts,
           backoff: { baseMs: config.delivery.backoffBaseMs, maxMs: config.delivery.backoffMaxMs },

@@ -6,6 +6,8 @@ import { sql } from 'kysely';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Db } from '../db/database.ts';
 import type { Platform } from '../domain/platform.ts';
+import type { TenantPolicy } from '../redaction/policy/policy.ts';
+import { parseTenantPolicy } from '../redaction/policy/tenant-policy.ts';
 
 export interface TenantPlatform {
   readonly tenantId: string;
@@ -13,11 +15,14 @@ export interface TenantPlatform {
   readonly enabled: boolean;
   /** Decrypted credentials; each connector parses its own shape. */
   readonly credentials: Readonly<Record<string, unknown>>;
+  /** The tenant's tightening of the redaction policy. */
+  readonly policy: TenantPolicy;
 }
 
 export interface TenantSummary {
   readonly tenantId: string;
   readonly displayName: string;
+  readonly policy: TenantPolicy;
   readonly platforms: readonly { platform: Platform; enabled: boolean; credentialKeys: string[] }[];
 }
 
@@ -32,11 +37,19 @@ export class TenantRepository {
     this.#box = box;
   }
 
-  async upsertTenant(tenantId: string, displayName: string): Promise<void> {
+  /** Creates or updates a tenant; `policy` (validated) replaces the stored policy when given. */
+  async upsertTenant(tenantId: string, displayName: string, policy?: Partial<TenantPolicy>): Promise<void> {
+    const policyJson = policy === undefined ? undefined : JSON.stringify(parseTenantPolicy(policy));
     await this.#db
       .insertInto('tenants')
-      .values({ tenant_id: tenantId, display_name: displayName })
-      .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ display_name: displayName, updated_at: sql`now()` }))
+      .values({ tenant_id: tenantId, display_name: displayName, policy: policyJson })
+      .onConflict((oc) =>
+        oc.column('tenant_id').doUpdateSet({
+          display_name: displayName,
+          ...(policyJson === undefined ? {} : { policy: policyJson }),
+          updated_at: sql`now()`,
+        }),
+      )
       .execute();
   }
 
@@ -72,13 +85,22 @@ export class TenantRepository {
   async platformsOf(tenantId: string): Promise<TenantPlatform[]> {
     const rows = await this.#db
       .selectFrom('tenant_platforms')
-      .select(['tenant_id', 'platform', 'enabled', 'credentials_ciphertext', 'credentials_key_id'])
-      .where('tenant_id', '=', tenantId)
+      .innerJoin('tenants', 'tenants.tenant_id', 'tenant_platforms.tenant_id')
+      .select([
+        'tenant_platforms.tenant_id',
+        'platform',
+        'enabled',
+        'credentials_ciphertext',
+        'credentials_key_id',
+        'tenants.policy',
+      ])
+      .where('tenant_platforms.tenant_id', '=', tenantId)
       .execute();
     return rows.map((row) => ({
       tenantId: row.tenant_id,
       platform: row.platform as Platform,
       enabled: row.enabled,
+      policy: parseTenantPolicy(row.policy),
       credentials: JSON.parse(
         this.#box.open(
           { keyId: row.credentials_key_id, sealed: row.credentials_ciphertext },
@@ -97,6 +119,7 @@ export class TenantRepository {
       summaries.push({
         tenantId: tenant.tenant_id,
         displayName: tenant.display_name,
+        policy: parseTenantPolicy(tenant.policy),
         platforms: platforms.map((p) => ({
           platform: p.platform,
           enabled: p.enabled,

@@ -1,10 +1,11 @@
 /**
  * What must hold: malformed messages among good ones go to the events dead-letter topic with
- * their reason, source topic, partition and offset in headers, and their original bytes — and
- * the pipeline goes on delivering every good event.
+ * their reason, source topic, partition and offset in headers, and their original key and bytes
+ * (sealed, since they may hold personal data) — and the pipeline goes on delivering every good event.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { DLQ_HEADERS } from '../../src/kafka/dead-letter.ts';
+import { createSecretBox } from '../../src/crypto/secret-box.ts';
+import { DLQ_HEADERS, openDeadLetter } from '../../src/kafka/dead-letter.ts';
 import { sampleEvents } from '../../src/publisher/sample-events.ts';
 import { createPipeline, TENANTS, type Pipeline } from './helpers/pipeline.ts';
 import { spawnService, type ServiceProcess } from './helpers/service-process.ts';
@@ -55,10 +56,15 @@ test('10 malformed among 100 good → 100 delivered, 10 dead-lettered with reaso
 
   const dead = pipeline.tail.messages(pipeline.topics.eventsDlq);
   expect(dead).toHaveLength(10);
+  const box = createSecretBox(new Map([['k1', Buffer.from(pipeline.scenario.env.IMPACT_SECRET_KEY!, 'base64')]]), 'k1');
+  const indexes = new Set<number>();
   for (const message of dead) {
-    const index = Number(message.key!.toString().slice(4));
+    const opened = openDeadLetter(box, message);
+    const index = Number(opened.key!.toString().slice(4));
+    indexes.add(index);
     const original = MALFORMED[index]!;
-    expect(message.value?.toString() ?? '').toBe(original.value);
+    expect(opened.value.toString()).toBe(original.value);
+    expect(opened.topic).toBe(pipeline.topics.events);
     expect(message.headers[DLQ_HEADERS.code]).toBe(original.code);
     expect(message.headers[DLQ_HEADERS.reason]!.length).toBeGreaterThan(0);
     expect(message.headers[DLQ_HEADERS.stage]).toBe('redactor');
@@ -66,6 +72,7 @@ test('10 malformed among 100 good → 100 delivered, 10 dead-lettered with reaso
     expect(Number(message.headers[DLQ_HEADERS.sourcePartition])).toBeGreaterThanOrEqual(0);
     expect(message.headers[DLQ_HEADERS.sourceOffset]).toMatch(/^\d+$/);
   }
+  expect(indexes.size).toBe(10);
   // Nothing was dead-lettered further down the pipeline.
   expect(pipeline.tail.messages(pipeline.topics.deliverDlq.goodera)).toHaveLength(0);
 });

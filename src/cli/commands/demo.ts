@@ -63,7 +63,7 @@ export async function demoCommand(args: string[]): Promise<void> {
 
   const db = createDb(config.database.url, 2);
   await migrateToLatest(db);
-  const tenants = new TenantRepository(db, createSecretBox(new Map([[config.secrets.keyId, config.secrets.key]]), config.secrets.keyId));
+  const tenants = new TenantRepository(db, createSecretBox(config.secrets.keys, config.secrets.keyId));
   for (const [apiKey, tenant] of Object.entries(apiKeys)) {
     await tenants.upsertTenant(tenant, `Demo ${tenant.slice(5)}`);
     await tenants.upsertPlatform(tenant, 'goodera', { apiKey, organizationId: `org-${tenant}` });

@@ -20,14 +20,15 @@ export async function tenantsCommand(args: string[]): Promise<void> {
     await migrateToLatest(db);
     const repo = new TenantRepository(
       db,
-      createSecretBox(new Map([[config.secrets.keyId, config.secrets.key]]), config.secrets.keyId),
+      createSecretBox(config.secrets.keys, config.secrets.keyId),
     );
     if (sub === 'list') {
       for (const tenant of await repo.list()) {
         const platforms = tenant.platforms.map(
           (p) => `${p.platform}${p.enabled ? '' : ' (disabled)'} [${p.credentialKeys.map((k) => `${k}=****`).join(' ')}]`,
         );
-        process.stdout.write(`${tenant.tenantId}\t${tenant.displayName}\t${platforms.join(', ') || '-'}\n`);
+        const policy = `receipts=${tenant.policy.donationReceipts ? 'on' : 'off'} free-text=${tenant.policy.freeText}`;
+        process.stdout.write(`${tenant.tenantId}\t${tenant.displayName}\t${policy}\t${platforms.join(', ') || '-'}\n`);
       }
       return;
     }
@@ -37,9 +38,11 @@ export async function tenantsCommand(args: string[]): Promise<void> {
       platform: { type: 'string' },
       credentials: { type: 'string' },
       disabled: { type: 'boolean', default: false },
+      'donation-receipts': { type: 'string' },
+      'free-text': { type: 'string' },
     });
     if (!values.tenant) throw new UsageError('tenants add: --tenant is required');
-    await repo.upsertTenant(values.tenant, values.name ?? values.tenant);
+    await repo.upsertTenant(values.tenant, values.name ?? values.tenant, policyFlags(values));
     if (values.platform === undefined) return;
     const platform = values.platform;
     const factory = isPlatform(platform) ? CONNECTORS[platform] : undefined;
@@ -63,4 +66,21 @@ export async function tenantsCommand(args: string[]): Promise<void> {
   } finally {
     await db.destroy();
   }
+}
+
+/** The tenant policy flags, validated; undefined when none was given (the stored policy stays). */
+function policyFlags(values: { 'donation-receipts'?: string; 'free-text'?: string }) {
+  const receipts = values['donation-receipts'];
+  const freeText = values['free-text'];
+  if (receipts === undefined && freeText === undefined) return undefined;
+  if (receipts !== undefined && receipts !== 'on' && receipts !== 'off') {
+    throw new UsageError(`--donation-receipts must be on or off, got "${receipts}"`);
+  }
+  if (freeText !== undefined && freeText !== 'scrubbed' && freeText !== 'none') {
+    throw new UsageError(`--free-text must be scrubbed or none, got "${freeText}"`);
+  }
+  return {
+    ...(receipts === undefined ? {} : { donationReceipts: receipts === 'on' }),
+    ...(freeText === undefined ? {} : { freeText }),
+  } as { donationReceipts?: boolean; freeText?: 'scrubbed' | 'none' };
 }

@@ -8,6 +8,7 @@ import { request } from 'undici';
 import { ImpactError } from '../../domain/errors.ts';
 import { assertOriginAllowed } from '../../http/dispatcher.ts';
 import { classifyNetworkError, classifyStatus } from '../../http/classify.ts';
+import type { PreSendGate } from '../../redaction/pre-send-gate.ts';
 import type { Connector, DeliveryOutcome, DeliveryRequest } from '../connector.ts';
 import { toGooderaRecord } from './goodera.mapper.ts';
 import {
@@ -22,6 +23,7 @@ export interface GooderaConnectorOptions {
   readonly baseUrl: string;
   readonly dispatcher: Dispatcher;
   readonly allowPrivateHosts: boolean;
+  readonly gate: PreSendGate;
 }
 
 export function createGooderaConnector(options: GooderaConnectorOptions): Connector {
@@ -70,6 +72,7 @@ export function createGooderaConnector(options: GooderaConnectorOptions): Connec
     async deliver(req): Promise<DeliveryOutcome> {
       const credentials = credentialsOf(req);
       const record = toGooderaRecord(req.event, req.idempotencyKey, credentials);
+      options.gate.check('goodera', record);
       const response = await call('POST', '/v1/impact-records', credentials, req.idempotencyKey, record);
       if (response.status === 201 || response.status === 200) {
         const created = gooderaCreatedSchema.safeParse(response.json);

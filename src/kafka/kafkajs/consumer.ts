@@ -8,11 +8,12 @@
  * topic themselves and resolve; only transient failures reject.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { backoffDelayMs, type BackoffPolicy } from '../../domain/backoff.ts';
 import { errorReason } from '../../domain/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { InboundMessage, MessageHandler, StageConsumer } from '../ports.ts';
+import { toInbound } from './message.ts';
 
 export interface KafkaStageConsumerOptions {
   readonly groupId: string;
@@ -114,23 +115,5 @@ export function createKafkaStageConsumer(kafka: Kafka, options: KafkaStageConsum
       await consumer.disconnect();
     },
     isHealthy: () => joined && !crashed,
-  };
-}
-
-function toInbound(topic: string, partition: number, message: KafkaMessage): InboundMessage {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    if (value === undefined) continue;
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) headers[name] = first.toString();
-  }
-  return {
-    topic,
-    partition,
-    offset: message.offset,
-    key: message.key,
-    value: message.value,
-    headers,
-    timestamp: message.timestamp,
   };
 }

@@ -1,6 +1,7 @@
 /** MessageSink over a kafkajs idempotent producer (acks=all, no duplicates from its own retries). */
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { MessageSink, OutboundMessage } from '../ports.ts';
+import { byTopic } from './message.ts';
 
 export interface KafkaSink extends MessageSink {
   connect(): Promise<void>;
@@ -23,23 +24,7 @@ export function createKafkaSink(kafka: Kafka): KafkaSink {
     disconnect: () => producer.disconnect(),
     async send(messages: readonly OutboundMessage[]): Promise<void> {
       if (messages.length === 0) return;
-      const byTopic = new Map<string, OutboundMessage[]>();
-      for (const message of messages) {
-        const list = byTopic.get(message.topic) ?? [];
-        list.push(message);
-        byTopic.set(message.topic, list);
-      }
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, list]) => ({
-          topic,
-          messages: list.map((message) => ({
-            key: message.key,
-            value: message.value,
-            headers: message.headers ? { ...message.headers } : undefined,
-          })),
-        })),
-      });
+      await producer.sendBatch({ acks: -1, topicMessages: byTopic(messages) });
     },
   };
 }

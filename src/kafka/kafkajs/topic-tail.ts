@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { InboundMessage } from '../ports.ts';
+import { toInbound } from './message.ts';
 
 export interface TopicTail {
   /** Messages seen so far on `topic`. */
@@ -23,19 +24,7 @@ export async function tailTopics(kafka: Kafka, topics: readonly string[], groupP
   await consumer.run({
     autoCommit: false,
     eachMessage: async ({ topic, partition, message }) => {
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(message.headers ?? {})) {
-        if (value !== undefined) headers[name] = (Array.isArray(value) ? value[0] : value)?.toString() ?? '';
-      }
-      seen.get(topic)?.push({
-        topic,
-        partition,
-        offset: message.offset,
-        key: message.key,
-        value: message.value,
-        headers,
-        timestamp: message.timestamp,
-      });
+      seen.get(topic)?.push(toInbound(topic, partition, message));
       for (const wake of waiters) wake();
     },
   });

@@ -1,0 +1,76 @@
+/**
+ * What must hold: a payload that slipped past redaction — injected here straight onto the
+ * delivery topic — is stopped by the pre-send gate: the platform receives nothing, the delivery
+ * is dead-lettered once with code PII_BLOCKED, its result says so, and the value appears in no
+ * result, dead letter or log.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createSecretBox } from '../../src/crypto/secret-box.ts';
+import { DLQ_HEADERS, openDeadLetter } from '../../src/kafka/dead-letter.ts';
+import { createKafkaSink } from '../../src/kafka/kafkajs/producer.ts';
+import { createPipeline, type Pipeline } from './helpers/pipeline.ts';
+import { spawnService, type ServiceProcess } from './helpers/service-process.ts';
+
+let pipeline: Pipeline;
+let service: ServiceProcess;
+
+beforeAll(async () => {
+  pipeline = await createPipeline('gate');
+  service = spawnService('gate', pipeline.scenario.env);
+  await service.started;
+});
+
+afterAll(async () => {
+  await service?.stop();
+  await pipeline?.close();
+});
+
+const LEAKED_EMAIL = 'leaked.person+gate@example.org';
+
+function redactedEvent(eventId: string, projectId: string) {
+  return {
+    eventId,
+    kind: 'volunteer_activity',
+    tenantId: 'acme',
+    occurredAt: '2026-11-20T10:00:00.000Z',
+    source: 'hr',
+    subject: { pseudonym: 'a'.repeat(64), keyId: 'p1' },
+    payload: { activityName: 'Beach clean-up', hours: 3, activityDate: '2026-11-20', projectId, organizationId: 'org-1' },
+    redaction: { policyVersion: 'injected', redactedAt: '2026-11-20T10:00:01.000Z' },
+  };
+}
+
+test('an email in a structured field is blocked before it is sent', async () => {
+  const sink = createKafkaSink(pipeline.scenario.kafka);
+  await sink.connect();
+  const leakedId = '0b6f6c55-5d7e-4a39-9c1a-0f1e8b7a2c01';
+  const cleanId = '0b6f6c55-5d7e-4a39-9c1a-0f1e8b7a2c02';
+  await sink.send([
+    { topic: pipeline.topics.deliver.goodera, key: 'acme:x', value: JSON.stringify(redactedEvent(leakedId, LEAKED_EMAIL)) },
+    { topic: pipeline.topics.deliver.goodera, key: 'acme:x', value: JSON.stringify(redactedEvent(cleanId, 'prj-1')) },
+  ]);
+  await sink.disconnect();
+
+  await pipeline.tail.waitFor(pipeline.topics.results, () => pipeline.results().length >= 2, 60_000);
+  await pipeline.tail.waitFor(pipeline.topics.deliverDlq.goodera, (m) => m.length >= 1, 30_000);
+
+  const results = new Map(pipeline.results().map((r) => [r.eventId, r]));
+  expect(results.get(leakedId)).toMatchObject({ status: 'dead_lettered', errorClass: 'PII_BLOCKED', attempts: 0 });
+  expect(results.get(cleanId)).toMatchObject({ status: 'delivered' });
+  expect(pipeline.goodera.stats().accepted).toBe(1);
+  expect(JSON.stringify(pipeline.goodera.records())).not.toContain(LEAKED_EMAIL);
+
+  const [dead] = pipeline.tail.messages(pipeline.topics.deliverDlq.goodera);
+  expect(dead!.headers[DLQ_HEADERS.code]).toBe('PII_BLOCKED');
+  expect(dead!.headers[DLQ_HEADERS.reason]).toContain('projectId');
+  expect(dead!.value!.toString()).not.toContain(LEAKED_EMAIL);
+  // The original is kept, sealed, for redrive by someone holding the key.
+  const box = createSecretBox(new Map([['k1', Buffer.from(pipeline.scenario.env.IMPACT_SECRET_KEY!, 'base64')]]), 'k1');
+  expect(openDeadLetter(box, dead!).value.toString()).toContain(LEAKED_EMAIL);
+
+  expect(JSON.stringify(pipeline.results())).not.toContain(LEAKED_EMAIL);
+  const metrics = await fetch(`http://127.0.0.1:${await service.started}/metrics`).then((r) => r.text());
+  expect(metrics).toMatch(/impactin_pii_blocked_total\{platform="goodera",detector="email"\} 1/);
+  expect(readFileSync(service.logFile, 'utf8')).not.toContain(LEAKED_EMAIL);
+});

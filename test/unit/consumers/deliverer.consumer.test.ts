@@ -1,0 +1,345 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { createJsonCodec } from '../../../src/codec/json-codec.ts';
+import { createDelivererHandler } from '../../../src/consumers/deliverer.consumer.ts';
+import type { DeliveryOutcome } from '../../../src/connectors/connector.ts';
+import { createSecretBox } from '../../../src/crypto/secret-box.ts';
+import { deliveryResultSchema, type DeliveryResult } from '../../../src/domain/delivery-result.ts';
+import { ImpactError } from '../../../src/domain/errors.ts';
+import { orderingKey, payloadFieldKeys } from '../../../src/domain/event.ts';
+import { idempotencyKey } from '../../../src/domain/idempotency-key.ts';
+import { redactedEventSchema, type RedactedEvent } from '../../../src/domain/redacted-event.ts';
+import { DLQ_HEADERS, createDeadLetters, openDeadLetter } from '../../../src/kafka/dead-letter.ts';
+import type { InboundMessage } from '../../../src/kafka/ports.ts';
+import { topicNames } from '../../../src/kafka/topics.ts';
+import { createLogger } from '../../../src/observability/logger.ts';
+import { createMetrics } from '../../../src/observability/metrics.ts';
+import { createPlatformView } from '../../../src/redaction/platform-view.ts';
+import { DEFAULT_TENANT_POLICY, POLICY } from '../../../src/redaction/policy/policy.ts';
+import type { TenantPlatform } from '../../../src/tenants/tenant-repository.ts';
+import { testKey } from '../fixtures.ts';
+import { redactedOf } from '../redacted-fixtures.ts';
+import {
+  FakeConnector,
+  FakeDeliveryRepository,
+  InMemoryIdempotencyStore,
+  RecordingSink,
+  fakeTenantDirectory,
+  type DeliverStep,
+  type LookupStep,
+} from './deliverer.fakes.ts';
+
+const topics = topicNames('t.');
+const codec = createJsonCodec(redactedEventSchema);
+const dlqBox = createSecretBox(new Map([['d1', testKey(6)]]), 'd1');
+const ACME_GOODERA: TenantPlatform = {
+  tenantId: 'acme',
+  platform: 'goodera',
+  enabled: true,
+  credentials: { apiKey: 'gd-test-key-0001', organizationId: 'org-acme' },
+  policy: DEFAULT_TENANT_POLICY,
+};
+
+const delivered = (externalRef: string): DeliveryOutcome => ({ status: 'delivered', externalRef });
+const unavailable = () => new ImpactError('PLATFORM_UNAVAILABLE', 'goodera answered 503');
+const outcomeUnknown = () => new ImpactError('OUTCOME_UNKNOWN', 'UND_ERR_HEADERS_TIMEOUT');
+const networkError = () => new ImpactError('NETWORK_ERROR', 'ECONNREFUSED');
+const rateLimited = (retryAfterMs: number) => new ImpactError('PLATFORM_RATE_LIMITED', 'goodera answered 429', { retryAfterMs });
+
+interface Options {
+  readonly deliver?: DeliverStep[];
+  readonly lookup?: LookupStep[];
+  readonly maxAttempts?: number;
+  readonly backoff?: { baseMs: number; maxMs: number };
+  readonly tenants?: TenantPlatform[];
+  readonly event?: RedactedEvent;
+}
+
+function setup(options: Options = {}) {
+  const { input, event: redacted } = redactedOf('donation');
+  const event = options.event ?? redacted;
+  const connector = new FakeConnector(options.deliver ?? [], options.lookup ?? []);
+  const store = new InMemoryIdempotencyStore();
+  const repository = new FakeDeliveryRepository();
+  const sink = new RecordingSink();
+  const metrics = createMetrics(new Registry(), { defaultMetrics: false });
+  const handler = createDelivererHandler({
+    platform: 'goodera',
+    topics,
+    sink,
+    codec,
+    connector,
+    deliveries: repository.asRepository(),
+    idempotency: store,
+    tenants: fakeTenantDirectory(options.tenants ?? [ACME_GOODERA]),
+    platformView: createPlatformView(POLICY, payloadFieldKeys),
+    metrics,
+    deadLetters: createDeadLetters(dlqBox),
+    logger: createLogger('silent'),
+    maxAttempts: options.maxAttempts ?? 5,
+    backoff: options.backoff ?? { baseMs: 1, maxMs: 5 },
+    leaseMs: 10_000,
+    owner: 'test-owner',
+  });
+  const message: InboundMessage = {
+    topic: topics.deliver.goodera,
+    partition: 2,
+    offset: '42',
+    key: Buffer.from(orderingKey(event)),
+    value: codec.encode(event),
+    headers: {},
+    timestamp: String(Date.parse('2026-11-28T12:00:00.000Z')),
+  };
+  const key = idempotencyKey('goodera', event.tenantId, event.eventId, event.payload);
+  const handle = (override: Partial<InboundMessage> = {}, signal = new AbortController().signal) =>
+    handler({ ...message, ...override }, signal);
+  /** The one recorded result (fails the test when there is not exactly one). */
+  const result = (): DeliveryResult => {
+    expect(repository.rows.size).toBe(1);
+    return [...repository.rows.values()][0]!;
+  };
+  return { input, event, connector, store, repository, sink, metrics, message, key, handle, result };
+}
+
+describe('deliverer: the delivery state machine', () => {
+  it('delivers, records attempts 1 and writes one result to the outbox', async () => {
+    const t = setup({ deliver: [delivered('gd-100')] });
+    await t.handle();
+
+    expect(t.connector.calls).toEqual(['deliver']);
+    const result = t.result();
+    expect(result).toMatchObject({
+      eventId: t.event.eventId,
+      platform: 'goodera',
+      tenantId: 'acme',
+      kind: 'donation',
+      status: 'delivered',
+      attempts: 1,
+      externalRef: 'gd-100',
+      errorClass: null,
+      errorReason: null,
+      idempotencyKey: t.key,
+    });
+    expect(t.repository.outbox).toHaveLength(1);
+    const outbox = t.repository.outbox[0]!;
+    expect(outbox.topic).toBe('t.impact.delivery-results.v1');
+    expect(outbox.key).toBe(`${t.event.eventId}:goodera`);
+    expect(deliveryResultSchema.parse(JSON.parse(String(outbox.value)))).toEqual(result);
+    expect(await t.store.get(t.key)).toEqual({ state: 'succeeded', externalRef: 'gd-100' });
+    expect(t.sink.sent).toEqual([]);
+  });
+
+  it('sends the idempotency key, the credentials and the platform view — no personal data', async () => {
+    const t = setup({ deliver: [delivered('gd-100')] });
+    await t.handle();
+    const request = t.connector.requests[0]!;
+    expect(request.idempotencyKey).toBe(t.key);
+    expect(request.credentials).toEqual(ACME_GOODERA.credentials);
+    expect(request.tenantPolicy).toEqual(DEFAULT_TENANT_POLICY);
+    expect(request.event.subject).toEqual(t.event.subject);
+    expect('contact' in t.event).toBe(true);
+    expect('contact' in request.event).toBe(false);
+    const body = JSON.stringify(request.event);
+    for (const value of [t.input.subject.name!, t.input.subject.email!, t.input.subject.phone!, t.input.subject.employeeId]) {
+      expect(body).not.toContain(value);
+    }
+  });
+
+  it('sends nothing when PostgreSQL already holds a final row', async () => {
+    const t = setup({ deliver: [delivered('gd-200')] });
+    await t.handle();
+    expect(t.connector.sends).toBe(1);
+    await t.handle();
+    expect(t.connector.sends).toBe(1);
+    expect(t.repository.recordCalls).toBe(1);
+    expect(t.repository.outbox).toHaveLength(1);
+  });
+
+  it('sends nothing at all for a row recorded by another member', async () => {
+    const t = setup({ deliver: [delivered('gd-200')] });
+    const earlier = deliveryResultSchema.parse({
+      eventId: t.event.eventId,
+      platform: 'goodera',
+      tenantId: 'acme',
+      kind: 'donation',
+      status: 'rejected',
+      attempts: 2,
+      externalRef: null,
+      errorClass: 'PLATFORM_REJECTED',
+      errorReason: 'goodera answered 422',
+      idempotencyKey: t.key,
+      firstAttemptAt: '2026-11-28T11:00:00.000Z',
+      completedAt: '2026-11-28T11:00:01.000Z',
+    });
+    t.repository.rows.set(`${t.event.eventId}:goodera`, earlier);
+    await t.handle();
+    expect(t.connector.calls).toEqual([]);
+    expect(t.repository.recordCalls).toBe(0);
+    expect(t.repository.outbox).toEqual([]);
+  });
+
+  it('after two 503s looks before each re-send, then delivers with attempts 3', async () => {
+    const t = setup({ deliver: [unavailable(), unavailable(), delivered('gd-300')], lookup: [null, null] });
+    await t.handle();
+    expect(t.connector.calls).toEqual(['deliver', 'lookup', 'deliver', 'lookup', 'deliver']);
+    expect(t.result()).toMatchObject({ status: 'delivered', attempts: 3, externalRef: 'gd-300', errorClass: null });
+    expect(t.repository.outbox).toHaveLength(1);
+  });
+
+  it('after an unknown outcome that the lookup finds, records it delivered with that ref and sends once', async () => {
+    const t = setup({ deliver: [outcomeUnknown()], lookup: [{ externalRef: 'gd-found' }] });
+    await t.handle();
+    expect(t.connector.calls).toEqual(['deliver', 'lookup']);
+    expect(t.result()).toMatchObject({ status: 'delivered', externalRef: 'gd-found', attempts: 1 });
+    expect(await t.store.get(t.key)).toEqual({ state: 'succeeded', externalRef: 'gd-found' });
+  });
+
+  for (const [what, failure] of [
+    ['refused', networkError],
+    ['rate-limited', () => rateLimited(1)],
+  ] as const) {
+    it(`a lookup that is ${what} keeps the outcome unknown: it looks again before any re-send`, async () => {
+      // The first send may have been applied; a failed lookup says nothing about that.
+      const t = setup({
+        deliver: [outcomeUnknown(), delivered('gd-duplicate')],
+        lookup: [failure(), { externalRef: 'gd-first' }],
+      });
+      await t.handle();
+      expect(t.connector.sends).toBe(1);
+      expect(t.connector.calls).toEqual(['deliver', 'lookup', 'lookup']);
+      expect(t.result()).toMatchObject({ status: 'delivered', externalRef: 'gd-first' });
+    });
+  }
+
+  it('429s with Retry-After wait that long and do not use up attempts', async () => {
+    const t = setup({
+      maxAttempts: 2,
+      deliver: [rateLimited(20), rateLimited(20), rateLimited(20), delivered('gd-400')],
+    });
+    const started = performance.now();
+    await t.handle();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(55);
+    expect(t.connector.calls).toEqual(['deliver', 'deliver', 'deliver', 'deliver']);
+    expect(t.result()).toMatchObject({ status: 'delivered', externalRef: 'gd-400', attempts: 4 });
+  });
+
+  it('records a platform rejection as rejected, without retrying', async () => {
+    const t = setup({
+      deliver: [{ status: 'rejected', errorClass: 'PLATFORM_REJECTED', reason: 'goodera answered 422: unknown projectId' }],
+    });
+    await t.handle();
+    expect(t.connector.calls).toEqual(['deliver']);
+    expect(t.result()).toMatchObject({
+      status: 'rejected',
+      attempts: 1,
+      externalRef: null,
+      errorClass: 'PLATFORM_REJECTED',
+      errorReason: 'goodera answered 422: unknown projectId',
+    });
+    expect(t.repository.outbox.map((m) => m.topic)).toEqual(['t.impact.delivery-results.v1']);
+    expect(await t.store.get(t.key)).toMatchObject({ state: 'failed' });
+  });
+
+  it('dead-letters with ATTEMPTS_EXHAUSTED after maxAttempts, writing the result and the dead letter', async () => {
+    const t = setup({ maxAttempts: 3, deliver: [networkError(), networkError(), networkError(), delivered('never')] });
+    await t.handle();
+    expect(t.connector.calls).toEqual(['deliver', 'deliver', 'deliver']);
+    expect(t.result()).toMatchObject({ status: 'dead_lettered', attempts: 3, errorClass: 'ATTEMPTS_EXHAUSTED' });
+    expect(t.repository.outbox.map((m) => m.topic)).toEqual([
+      't.impact.delivery-results.v1',
+      't.impact.deliver.goodera.dlq.v1',
+    ]);
+    const dlq = t.repository.outbox[1]!;
+    expect(dlq.headers?.[DLQ_HEADERS.code]).toBe('ATTEMPTS_EXHAUSTED');
+    expect(dlq.headers?.[DLQ_HEADERS.stage]).toBe('deliver.goodera');
+    expect(dlq.headers?.[DLQ_HEADERS.sourceOffset]).toBe('42');
+    const opened = openDeadLetter(dlqBox, { value: Buffer.from(dlq.value), headers: dlq.headers ?? {} });
+    expect(opened.value.equals(t.message.value!)).toBe(true);
+    expect(t.sink.sent).toEqual([]);
+  });
+
+  it('dead-letters an event whose tenant has no configuration, without sending', async () => {
+    const t = setup({ tenants: [], deliver: [delivered('never')] });
+    await t.handle();
+    expect(t.connector.calls).toEqual([]);
+    expect(t.result()).toMatchObject({ status: 'dead_lettered', attempts: 0, errorClass: 'UNKNOWN_TENANT' });
+    expect(t.repository.outbox.map((m) => m.headers?.[DLQ_HEADERS.code])).toEqual([undefined, 'UNKNOWN_TENANT']);
+  });
+
+  it('sends a message that is not JSON to the deliver DLQ via the sink, recording nothing', async () => {
+    const t = setup({ deliver: [delivered('never')] });
+    await t.handle({ value: Buffer.from('{"eventId": not json') });
+    expect(t.sink.sent).toHaveLength(1);
+    expect(t.sink.sent[0]!.topic).toBe('t.impact.deliver.goodera.dlq.v1');
+    expect(t.sink.sent[0]!.headers?.[DLQ_HEADERS.code]).toBe('DECODE_FAILED');
+    expect(t.repository.recordCalls).toBe(0);
+    expect(t.connector.calls).toEqual([]);
+  });
+
+  it('sends a message that breaks the contract to the deliver DLQ with VALIDATION_FAILED', async () => {
+    const t = setup({ deliver: [delivered('never')] });
+    await t.handle({ value: Buffer.from(JSON.stringify({ ...t.event, subject: { employeeId: 'E1' } })) });
+    expect(t.sink.sent.map((m) => m.headers?.[DLQ_HEADERS.code])).toEqual(['VALIDATION_FAILED']);
+    expect(t.repository.recordCalls).toBe(0);
+    expect(t.connector.calls).toEqual([]);
+  });
+
+  it('records delivered without sending when the store already knows it succeeded', async () => {
+    const t = setup({ deliver: [delivered('never')] });
+    await t.store.complete(t.key, { state: 'succeeded', externalRef: 'gd-earlier' });
+    await t.handle();
+    expect(t.connector.calls).toEqual([]);
+    expect(t.result()).toMatchObject({ status: 'delivered', externalRef: 'gd-earlier', attempts: 0 });
+  });
+
+  it('waits out another member\'s lease, then looks before sending', async () => {
+    const t = setup({ deliver: [delivered('gd-500')], lookup: [null] });
+    t.store.records.set(t.key, { state: 'in_flight', owner: 'other-member', leaseUntil: Date.now() + 150 });
+    const started = performance.now();
+    await t.handle();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(100);
+    expect(t.connector.calls).toEqual(['lookup', 'deliver']);
+    expect(t.result()).toMatchObject({ status: 'delivered', externalRef: 'gd-500' });
+  });
+
+  it('dead-letters a send the pre-send gate blocked, without retrying or counting an attempt', async () => {
+    const t = setup({ deliver: [new ImpactError('PII_BLOCKED', 'pre-send gate blocked the goodera request: x (email)')] });
+    await t.handle();
+    expect(t.connector.calls).toEqual(['deliver']);
+    expect(t.result()).toMatchObject({ status: 'dead_lettered', attempts: 0, errorClass: 'PII_BLOCKED' });
+  });
+
+  it('rejects, recording nothing, when stopped during a back-off', async () => {
+    // Retry-After makes the wait certain (a random back-off could draw 0).
+    const slow = new ImpactError('PLATFORM_UNAVAILABLE', 'goodera answered 503', { retryAfterMs: 10_000 });
+    const t = setup({ deliver: [slow, delivered('never')] });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 20);
+    await expect(t.handle({}, controller.signal)).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
+    expect(t.repository.recordCalls).toBe(0);
+    expect(await t.store.get(t.key)).toEqual({ state: 'unknown' });
+  });
+
+  describe('PostgreSQL down while recording the outcome', () => {
+    it('rejects, and on the retry finds the record by lookup and records it, with ONE send in total', async () => {
+      const t = setup({ deliver: [delivered('gd-600'), delivered('gd-duplicate')], lookup: [{ externalRef: 'gd-600' }] });
+      t.repository.failNextRecords = 1;
+      await expect(t.handle()).rejects.toThrow('ECONNREFUSED');
+      expect(t.repository.rows.size).toBe(0);
+
+      await t.handle();
+      expect(t.connector.sends).toBe(1);
+      expect(t.connector.calls).toEqual(['deliver', 'lookup']);
+      expect(t.result()).toMatchObject({ status: 'delivered', externalRef: 'gd-600' });
+      expect(t.repository.outbox).toHaveLength(1);
+    });
+
+    it('keeps the attempt count across the retry of the message', async () => {
+      const t = setup({ deliver: [delivered('gd-600')], lookup: [{ externalRef: 'gd-600' }] });
+      t.repository.failNextRecords = 1;
+      await expect(t.handle()).rejects.toThrow('ECONNREFUSED');
+      await t.handle();
+      expect(t.result().attempts).toBe(1);
+    });
+  });
+});

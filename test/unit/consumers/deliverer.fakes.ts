@@ -1,0 +1,148 @@
+/**
+ * In-memory stand-ins for the deliverer's ports. The idempotency store follows the same
+ * transitions as the Redis Lua scripts (src/idempotency/redis/redis-idempotency-store.ts).
+ */
+import type { Connector, DeliveryOutcome, DeliveryRequest } from '../../../src/connectors/connector.ts';
+import type { DeliveryRepository, DeliveryRow } from '../../../src/deliveries/delivery-repository.ts';
+import type { DeliveryResult } from '../../../src/domain/delivery-result.ts';
+import type { Platform } from '../../../src/domain/platform.ts';
+import type { ClaimResult, IdempotencyRecord, IdempotencyStore } from '../../../src/idempotency/idempotency-store.ts';
+import type { MessageSink, OutboundMessage } from '../../../src/kafka/ports.ts';
+import type { TenantDirectory } from '../../../src/tenants/tenant-directory.ts';
+import type { TenantPlatform } from '../../../src/tenants/tenant-repository.ts';
+
+/** What one `deliver` call does: resolve with an outcome, or throw. */
+export type DeliverStep = DeliveryOutcome | Error;
+/** What one `lookup` call does: found, not found, or throw. */
+export type LookupStep = { readonly externalRef: string } | null | Error;
+
+/** A connector that plays scripted outcomes and records every call in order. */
+export class FakeConnector implements Connector {
+  readonly platform: Platform = 'goodera';
+  readonly calls: ('deliver' | 'lookup')[] = [];
+  readonly requests: DeliveryRequest[] = [];
+  readonly #deliverSteps: DeliverStep[];
+  readonly #lookupSteps: LookupStep[];
+
+  constructor(deliverSteps: DeliverStep[], lookupSteps: LookupStep[] = []) {
+    this.#deliverSteps = [...deliverSteps];
+    this.#lookupSteps = [...lookupSteps];
+  }
+
+  get sends(): number {
+    return this.calls.filter((call) => call === 'deliver').length;
+  }
+
+  get lookups(): number {
+    return this.calls.filter((call) => call === 'lookup').length;
+  }
+
+  async deliver(request: DeliveryRequest): Promise<DeliveryOutcome> {
+    this.calls.push('deliver');
+    this.requests.push(request);
+    const step = this.#deliverSteps.shift();
+    if (step === undefined) throw new Error('FakeConnector: no scripted deliver outcome left');
+    if (step instanceof Error) throw step;
+    return step;
+  }
+
+  async lookup(request: DeliveryRequest): Promise<{ readonly externalRef: string } | null> {
+    this.calls.push('lookup');
+    this.requests.push(request);
+    const step = this.#lookupSteps.length > 0 ? this.#lookupSteps.shift() : null;
+    if (step instanceof Error) throw step;
+    return step ?? null;
+  }
+}
+
+/** The Redis store's semantics, in memory, with a local clock for leases. */
+export class InMemoryIdempotencyStore implements IdempotencyStore {
+  readonly records = new Map<string, IdempotencyRecord>();
+  readonly #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  async get(key: string): Promise<IdempotencyRecord | null> {
+    return this.records.get(key) ?? null;
+  }
+
+  async claim(key: string, owner: string, leaseMs: number): Promise<ClaimResult> {
+    const now = this.#now();
+    const record = this.records.get(key);
+    let reconcile = false;
+    if (record) {
+      if (record.state === 'succeeded' || record.state === 'failed') return { claimed: false, record };
+      if (record.state === 'in_flight') {
+        if (record.owner !== owner && record.leaseUntil > now) return { claimed: false, record };
+        reconcile = true;
+      }
+      if (record.state === 'unknown') reconcile = true;
+    }
+    this.records.set(key, { state: 'in_flight', owner, leaseUntil: now + leaseMs });
+    return { claimed: true, mustReconcile: reconcile };
+  }
+
+  async release(key: string, owner: string, state: 'unknown' | 'retry'): Promise<void> {
+    const record = this.records.get(key);
+    if (!record || record.state !== 'in_flight' || record.owner !== owner) return;
+    this.records.set(key, { state });
+  }
+
+  async complete(key: string, record: Extract<IdempotencyRecord, { state: 'succeeded' | 'failed' }>): Promise<void> {
+    this.records.set(key, record);
+  }
+}
+
+/** The delivery repository's two methods over a map; `failNextRecords` simulates PostgreSQL down. */
+export class FakeDeliveryRepository {
+  readonly rows = new Map<string, DeliveryResult>();
+  readonly outbox: OutboundMessage[] = [];
+  recordCalls = 0;
+  failNextRecords = 0;
+
+  asRepository(): DeliveryRepository {
+    return this as unknown as DeliveryRepository;
+  }
+
+  async find(eventId: string, platform: Platform): Promise<DeliveryRow | null> {
+    const row = this.rows.get(`${eventId}:${platform}`);
+    return row ? { status: row.status, attempts: row.attempts, externalRef: row.externalRef } : null;
+  }
+
+  async recordFinal(result: DeliveryResult, outbox: (result: DeliveryResult) => OutboundMessage[]): Promise<boolean> {
+    this.recordCalls++;
+    if (this.failNextRecords > 0) {
+      this.failNextRecords--;
+      throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    }
+    const id = `${result.eventId}:${result.platform}`;
+    if (this.rows.has(id)) return false;
+    this.rows.set(id, result);
+    this.outbox.push(...outbox(result));
+    return true;
+  }
+}
+
+/** Tenant configuration from a fixed list of rows (enabled ones only, like the real directory). */
+export function fakeTenantDirectory(rows: readonly TenantPlatform[]): TenantDirectory {
+  return {
+    async enabledPlatforms(tenantId) {
+      const mine = rows.filter((row) => row.tenantId === tenantId);
+      return mine.length === 0 ? null : mine.filter((row) => row.enabled).map((row) => row.platform);
+    },
+    async platformConfig(tenantId, platform) {
+      return rows.find((row) => row.tenantId === tenantId && row.platform === platform && row.enabled) ?? null;
+    },
+  };
+}
+
+/** A sink that keeps what it was given. */
+export class RecordingSink implements MessageSink {
+  readonly sent: OutboundMessage[] = [];
+
+  async send(messages: readonly OutboundMessage[]): Promise<void> {
+    this.sent.push(...messages);
+  }
+}
