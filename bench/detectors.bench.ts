@@ -9,14 +9,12 @@
  * inputs built to make careless regexes backtrack; they must stay in the same order of magnitude
  * as ordinary text of the same length.
  */
-import { cpus } from 'node:os';
 import { scrubText } from '../src/redaction/detectors/index.ts';
 import { cleanCorpus } from '../test/fixtures/pii/clean-corpus.ts';
 import { embedInSentence, generatePiiCorpus, seededRandom } from '../test/fixtures/pii/generate.ts';
+import { benchHeader, benchOptions, formatRate, measure, table } from './lib.ts';
 
-const secondsArg = process.argv.indexOf('--seconds');
-const MEASURE_MS = (secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 2) * 1000;
-const WARMUP_MS = Math.min(1000, MEASURE_MS / 2);
+const options = benchOptions();
 
 interface Scenario {
   readonly name: string;
@@ -56,72 +54,19 @@ const scenarios: Scenario[] = [
   { name: 'adversarial 4 kB', texts: adversarial },
 ];
 
-interface Result {
-  readonly name: string;
-  readonly texts: number;
-  readonly avgChars: number;
-  readonly opsPerSec: number;
-  readonly wallMicros: number;
-  readonly cpuMicros: number;
-  readonly mbPerSec: number;
-}
-
-let sink = 0;
-
-function run(texts: readonly string[], ms: number): { ops: number; chars: number; wallNs: bigint; cpuMicros: number } {
-  let ops = 0;
-  let chars = 0;
-  const cpuStart = process.cpuUsage();
-  const start = process.hrtime.bigint();
-  const deadline = start + BigInt(Math.round(ms * 1e6));
-  let now = start;
-  while (now < deadline) {
-    // A whole pass between clock reads keeps the timer out of the per-text cost.
-    for (const text of texts) {
-      sink += scrubText(text).text.length;
-      chars += text.length;
-    }
-    ops += texts.length;
-    now = process.hrtime.bigint();
-  }
-  const cpu = process.cpuUsage(cpuStart);
-  return { ops, chars, wallNs: now - start, cpuMicros: cpu.user + cpu.system };
-}
-
-function measure({ name, texts }: Scenario): Result {
-  run(texts, WARMUP_MS);
-  const { ops, chars, wallNs, cpuMicros } = run(texts, MEASURE_MS);
-  const wallSeconds = Number(wallNs) / 1e9;
-  return {
+const rows = scenarios.map(({ name, texts }) => {
+  const m = measure(texts, (text) => scrubText(text).text.length, options);
+  const chars = texts.reduce((n, t) => n + t.length, 0);
+  return [
     name,
-    texts: texts.length,
-    avgChars: texts.reduce((n, t) => n + t.length, 0) / texts.length,
-    opsPerSec: ops / wallSeconds,
-    wallMicros: (wallSeconds * 1e6) / ops,
-    cpuMicros: cpuMicros / ops,
-    mbPerSec: chars / wallSeconds / 1e6,
-  };
-}
+    String(texts.length),
+    (chars / texts.length).toFixed(0),
+    formatRate(m.opsPerSec),
+    m.wallMicros.toFixed(2),
+    m.cpuMicros.toFixed(2),
+    ((m.opsPerSec * chars) / texts.length / 1e6).toFixed(1),
+  ];
+});
 
-const results = scenarios.map(measure);
-
-const header = ['scenario', 'texts', 'avg chars', 'ops/s', 'µs/text', 'CPU µs/text', 'MB/s'];
-const rows = results.map((r) => [
-  r.name,
-  String(r.texts),
-  r.avgChars.toFixed(0),
-  Math.round(r.opsPerSec).toLocaleString('en-GB'),
-  r.wallMicros.toFixed(2),
-  r.cpuMicros.toFixed(2),
-  r.mbPerSec.toFixed(1),
-]);
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-
-process.stdout.write(
-  `scrubText — node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, one thread, ` +
-    `${WARMUP_MS / 1000} s warm-up + ${MEASURE_MS / 1000} s per scenario\n\n`,
-);
-process.stdout.write(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
-for (const row of rows) process.stdout.write(`${line(row)}\n`);
-if (sink === 0) process.stdout.write('(no output)\n');
+process.stdout.write(benchHeader('scrubText', options));
+process.stdout.write(table(['scenario', 'texts', 'avg chars', 'ops/s', 'µs/text', 'CPU µs/text', 'MB/s'], rows));
