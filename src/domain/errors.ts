@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   ATTEMPTS_EXHAUSTED: { retryable: false },
   /** Configuration is missing or invalid. */
   CONFIG_INVALID: { retryable: false },
+  /** The platform's circuit breaker is open: nothing was sent; the consumer waits for a probe. */
+  CIRCUIT_OPEN: { retryable: true },
 } as const satisfies Record<string, { retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,94 @@
+/**
+ * Delivery goes on safely while Redis is down. This decorator turns a failing idempotency store
+ * into the most careful answer instead of an error:
+ *
+ * - claim → "claimed, must reconcile": without Redis we cannot know whether an earlier attempt
+ *   may have landed, so every send is preceded by the platform lookup (read before re-send).
+ *   PostgreSQL's delivery row is still checked first by the deliverer, so nothing recorded as
+ *   final is sent again.
+ * - release / complete → logged and dropped; a key released as "unknown" while Redis was down
+ *   is remembered in this process and reconciled on its next claim even once Redis is back.
+ * - get → null (unknown).
+ *
+ * `onDegraded(true|false)` reports each change, for the metric and the log.
+ *
+ * Residual risk, stated: a process that crashes while Redis is down, after a send whose response
+ * was lost, loses that in-memory note; if Redis is back when the event is retried, the retry
+ * sends without a lookup.
+ */
+import { errorReason } from '../domain/errors.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { ClaimResult, IdempotencyStore } from './idempotency-store.ts';
+
+export interface DegradableStoreOptions {
+  readonly logger: Logger;
+  readonly onDegraded?: (degraded: boolean) => void;
+  /** Most keys remembered as unsettled (oldest forgotten first); default 100 000. */
+  readonly maxUnsettled?: number;
+}
+
+export function createDegradableIdempotencyStore(inner: IdempotencyStore, options: DegradableStoreOptions): IdempotencyStore & {
+  readonly degraded: boolean;
+} {
+  const unsettled = new Set<string>();
+  const maxUnsettled = options.maxUnsettled ?? 100_000;
+  let degraded = false;
+  const setDegraded = (value: boolean, error?: unknown) => {
+    if (value === degraded) return;
+    degraded = value;
+    if (value) options.logger.warn({ err: errorReason(error) }, 'idempotency store unreachable: every send is preceded by a platform lookup');
+    else options.logger.info('idempotency store reachable again');
+    options.onDegraded?.(value);
+  };
+  const remember = (key: string) => {
+    unsettled.add(key);
+    if (unsettled.size > maxUnsettled) unsettled.delete(unsettled.values().next().value!);
+  };
+
+  return {
+    get degraded() {
+      return degraded;
+    },
+    async get(key) {
+      try {
+        const record = await inner.get(key);
+        setDegraded(false);
+        return record;
+      } catch (error) {
+        setDegraded(true, error);
+        return null;
+      }
+    },
+    async claim(key, owner, leaseMs): Promise<ClaimResult> {
+      try {
+        const result = await inner.claim(key, owner, leaseMs);
+        setDegraded(false);
+        if (result.claimed && !result.mustReconcile && unsettled.has(key)) return { claimed: true, mustReconcile: true };
+        return result;
+      } catch (error) {
+        setDegraded(true, error);
+        return { claimed: true, mustReconcile: true };
+      }
+    },
+    async release(key, owner, state) {
+      if (state === 'unknown') remember(key);
+      try {
+        await inner.release(key, owner, state);
+        setDegraded(false);
+        // Redis holds "unknown" now and will ask for the lookup itself.
+        if (state === 'unknown') unsettled.delete(key);
+      } catch (error) {
+        setDegraded(true, error);
+      }
+    },
+    async complete(key, record) {
+      unsettled.delete(key);
+      try {
+        await inner.complete(key, record);
+        setDegraded(false);
+      } catch (error) {
+        setDegraded(true, error);
+      }
+    },
+  };
+}
