@@ -42,7 +42,11 @@ export interface PlatformBreaker {
   readonly state: BreakerState;
   /** Runs one send through the breaker; rejects with CIRCUIT_OPEN while open. */
   run<T>(send: () => Promise<T>): Promise<T>;
-  /** Resolves once a send may be tried (closed, or half-open for the probe); rejects on abort. */
+  /**
+   * Resolves at the breaker's next step towards sending: at once if closed; while open, when it
+   * half-opens (one caller's send becomes the probe); while half-open, when it closes. Rejects
+   * on abort.
+   */
   ready(signal?: AbortSignal): Promise<void>;
   onStateChange(listener: (state: BreakerState) => void): void;
   shutdown(): void;
@@ -103,7 +107,7 @@ export function createPlatformBreaker(platform: string, settings: BreakerSetting
       }
     },
     ready(signal) {
-      if (stateOf() !== 'open') return Promise.resolve();
+      if (stateOf() === 'closed') return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
         const wake = () => {
           signal?.removeEventListener('abort', abort);

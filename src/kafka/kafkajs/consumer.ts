@@ -28,6 +28,14 @@ export interface KafkaStageConsumerOptions {
   /** Called with the time each message took, for metrics. */
   readonly onHandled?: (topic: string, seconds: number) => void;
   readonly onHandlerError?: (topic: string, error: unknown) => void;
+  /**
+   * For a handler failure that means "stop consuming for now" (a platform's circuit breaker is
+   * open): a promise that settles when consuming may go on. The partition is paused — no fetch,
+   * no commit past the message — and resumed from that same message when it settles.
+   */
+  readonly pauseOn?: (error: unknown, signal: AbortSignal) => Promise<unknown> | undefined;
+  /** Told when a partition is paused (true) or resumed (false) through `pauseOn`. */
+  readonly onPause?: (topic: string, partition: number, paused: boolean) => void;
 }
 
 export function createKafkaStageConsumer(kafka: Kafka, options: KafkaStageConsumerOptions): StageConsumer {
@@ -67,6 +75,21 @@ export function createKafkaStageConsumer(kafka: Kafka, options: KafkaStageConsum
       } catch (error) {
         options.onHandlerError?.(message.topic, error);
         if (!payload.isRunning() || payload.isStale()) return false;
+        const resumeWhen = options.pauseOn?.(error, stopping.signal);
+        if (resumeWhen) {
+          // Leave the batch unresolved: the next fetch after resume starts at this message.
+          const resume = payload.pause();
+          options.onPause?.(message.topic, message.partition, true);
+          options.logger.warn({ topic: message.topic, partition: message.partition, err: errorReason(error) }, 'partition paused');
+          const resumeOnce = () => {
+            if (stopping.signal.aborted) return;
+            resume();
+            options.onPause?.(message.topic, message.partition, false);
+            options.logger.info({ topic: message.topic, partition: message.partition }, 'partition resumed');
+          };
+          resumeWhen.then(resumeOnce, resumeOnce);
+          return false;
+        }
         const delay = backoffDelayMs(attempt, retry);
         options.logger.warn(
           { topic: message.topic, partition: message.partition, offset: message.offset, attempt, delayMs: delay, err: errorReason(error) },
