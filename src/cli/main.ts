@@ -15,7 +15,7 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
   start: { summary: 'run the service (all roles, or --role redactor,router,deliver:goodera,relay)', run: startCommand },
   migrate: { summary: 'apply database migrations (--down reverts the last one)', run: migrateCommand },
   publish: { summary: 'publish sample impact events (--count, --rate, --tenant, --malformed)', run: publishCommand },
-  tenants: { summary: 'tenant configuration: add | list', run: tenantsCommand },
+  tenants: { summary: 'tenant configuration: add | list | rotate | rotate-keys', run: tenantsCommand },
   dlq: { summary: 'dead letters: inspect | redrive --topic T [--code C] [--limit N] [--dry-run]', run: dlqCommand },
   demo: { summary: 'run the whole pipeline against the local stack and the simulator, with a summary', run: demoCommand },
 };

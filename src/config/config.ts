@@ -68,6 +68,36 @@ const envSchema = z.object({
   IMPACT_PSEUDONYM_OLD_KEYS: keyList,
   /** Base URL of the Goodera API. */
   GOODERA_BASE_URL: z.string().url().default('http://127.0.0.1:4010'),
+  /** Requests per minute per Goodera API key (shared by every instance through Redis). */
+  GOODERA_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(100),
+  /** Records per Goodera batch request (Goodera allows at most 100). */
+  GOODERA_BATCH_SIZE: int(1, 100).default(100),
+  /** Base URL of the Benevity API (its OAuth token endpoint is `<base>/oauth2/token`). */
+  BENEVITY_BASE_URL: z.string().url().default('http://127.0.0.1:4020'),
+  /** Refresh a Benevity access token this long before it expires (capped at a tenth of its lifetime). */
+  BENEVITY_TOKEN_REFRESH_MARGIN_SECONDS: int(0, 3600).default(60),
+  /** How long a reconciling lookup of volunteer hours waits for a queued import to apply. */
+  BENEVITY_IMPORT_SETTLE_MS: int(0, 3_600_000).default(120_000),
+  /** Interface and port of the callback endpoint the deliver:benevity role serves (0 = any free port). */
+  BENEVITY_CALLBACK_HOST: z.string().min(1).default('127.0.0.1'),
+  BENEVITY_CALLBACK_PORT: int(0, 65535).default(9465),
+  /** Base URL Benevity reaches the endpoint at (a load balancer); default http://<host>:<port>. */
+  BENEVITY_CALLBACK_PUBLIC_URL: z.string().url().optional(),
+  /** Accepted age of a callback's signature timestamp, seconds, either way. */
+  BENEVITY_CALLBACK_TOLERANCE_SECONDS: int(1, 3600).default(300),
+  /** An import whose callback has not come this long after submission is polled. */
+  BENEVITY_CALLBACK_WAIT_MS: int(100, 86_400_000).default(300_000),
+  /** A polled import still running is polled again after this long. */
+  BENEVITY_IMPORT_POLL_INTERVAL_MS: int(100, 86_400_000).default(60_000),
+  /** Base URL of the Workday API (tenant paths `/ccx/api/v1/{tenant}`, tokens `/ccx/oauth2/{tenant}/token`). */
+  WORKDAY_BASE_URL: z.string().url().default('http://127.0.0.1:4030'),
+  /** Requests per minute per Workday tenant (undocumented limit: a conservative default), and burst. */
+  WORKDAY_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(300),
+  WORKDAY_RATE_LIMIT_BURST: int(1, 1_000).default(5),
+  /** Workday's SOAP API instead of REST. impact-in speaks REST only: `true` is refused at start. */
+  WORKDAY_SOAP: bool.default(false).refine((soap) => !soap, 'the SOAP transport is not available; impact-in uses Workday REST'),
+  /** Refresh stored OAuth access tokens this long before they expire (capped at a tenth of their lifetime). */
+  PROVIDER_TOKEN_REFRESH_MARGIN_SECONDS: int(0, 3600).default(60),
   /** Allow platform hosts on loopback/private addresses (simulators, tests). */
   ALLOW_PRIVATE_HOSTS: bool.default(false),
   HTTP_CONNECT_TIMEOUT_MS: int(100, 60_000).default(5_000),
@@ -112,7 +142,32 @@ export interface Config {
     readonly requestTimeoutMs: number;
     readonly allowPrivateHosts: boolean;
   };
-  readonly platforms: { readonly goodera: { readonly baseUrl: string } };
+  readonly platforms: {
+    readonly goodera: {
+      readonly baseUrl: string;
+      readonly rateLimitPerMinute: number;
+      readonly batchSize: number;
+    };
+    readonly benevity: {
+      readonly baseUrl: string;
+      readonly tokenRefreshMarginMs: number;
+      readonly importSettleMs: number;
+      readonly callback: {
+        readonly host: string;
+        readonly port: number;
+        readonly publicUrl: string | undefined;
+        readonly toleranceSeconds: number;
+        readonly waitMs: number;
+        readonly pollIntervalMs: number;
+      };
+    };
+    readonly workday: {
+      readonly baseUrl: string;
+      readonly rateLimit: { readonly perMinute: number; readonly burst: number };
+    };
+  };
+  /** OAuth tokens kept in impact_provider_tokens. */
+  readonly providerTokens: { readonly refreshMarginMs: number };
   readonly delivery: { readonly maxAttempts: number; readonly backoffBaseMs: number; readonly backoffMaxMs: number };
   readonly outbox: { readonly pollIntervalMs: number; readonly batchSize: number };
   readonly server: { readonly port: number; readonly host: string };
@@ -179,7 +234,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
       allowPrivateHosts: e.ALLOW_PRIVATE_HOSTS,
     },
-    platforms: { goodera: { baseUrl: e.GOODERA_BASE_URL } },
+    platforms: {
+      goodera: {
+        baseUrl: e.GOODERA_BASE_URL,
+        rateLimitPerMinute: e.GOODERA_RATE_LIMIT_PER_MINUTE,
+        batchSize: e.GOODERA_BATCH_SIZE,
+      },
+      benevity: {
+        baseUrl: e.BENEVITY_BASE_URL,
+        tokenRefreshMarginMs: e.BENEVITY_TOKEN_REFRESH_MARGIN_SECONDS * 1000,
+        importSettleMs: e.BENEVITY_IMPORT_SETTLE_MS,
+        callback: {
+          host: e.BENEVITY_CALLBACK_HOST,
+          port: e.BENEVITY_CALLBACK_PORT,
+          publicUrl: e.BENEVITY_CALLBACK_PUBLIC_URL,
+          toleranceSeconds: e.BENEVITY_CALLBACK_TOLERANCE_SECONDS,
+          waitMs: e.BENEVITY_CALLBACK_WAIT_MS,
+          pollIntervalMs: e.BENEVITY_IMPORT_POLL_INTERVAL_MS,
+        },
+      },
+      workday: {
+        baseUrl: e.WORKDAY_BASE_URL,
+        rateLimit: { perMinute: e.WORKDAY_RATE_LIMIT_PER_MINUTE, burst: e.WORKDAY_RATE_LIMIT_BURST },
+      },
+    },
+    providerTokens: { refreshMarginMs: e.PROVIDER_TOKEN_REFRESH_MARGIN_SECONDS * 1000 },
     delivery: {
       maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
       backoffBaseMs: e.DELIVERY_BACKOFF_BASE_MS,

@@ -2,6 +2,7 @@
  * The connector port: everything the delivery stage needs from a platform. One implementation per
  * platform, each in its own folder with its mapper and its request/response schemas.
  */
+import type { ImpactError } from '../domain/errors.ts';
 import type { Platform } from '../domain/platform.ts';
 import type { RedactedEvent } from '../domain/redacted-event.ts';
 import type { TenantPolicy } from '../redaction/policy/policy.ts';
@@ -20,7 +21,13 @@ export interface DeliveryRequest {
 
 export type DeliveryOutcome =
   | { readonly status: 'delivered'; readonly externalRef: string }
-  | { readonly status: 'rejected'; readonly errorClass: string; readonly reason: string };
+  | { readonly status: 'rejected'; readonly errorClass: string; readonly reason: string }
+  /** Accepted into an asynchronous platform job (Benevity's bulk import): the final outcome comes
+   *  later, by the job's signed callback or by polling the job (src/deliveries/delivery-jobs.ts). */
+  | { readonly status: 'submitted'; readonly jobId: string; readonly recordIndex: number };
+
+/** A final answer for one record of a batch. */
+export type FinalOutcome = Exclude<DeliveryOutcome, { status: 'submitted' }>;
 
 export interface Connector {
   readonly platform: Platform;
@@ -32,4 +39,21 @@ export interface Connector {
   deliver(request: DeliveryRequest): Promise<DeliveryOutcome>;
   /** Asks the platform whether our record exists (read before re-send). */
   lookup(request: DeliveryRequest): Promise<{ readonly externalRef: string } | null>;
+}
+
+/**
+ * A connector that can send several records of ONE tenant in one request (Goodera's batch of ≤ 100)
+ * and answers per record. Each item of the answer, in request order, is the record's final
+ * outcome, or the ImpactError that kept it from being sent (the pre-send gate): only that record
+ * fails. A failure of the whole request (429, 5xx, network, an answer outside the contract) throws,
+ * as `deliver` does — OUTCOME_UNKNOWN when records may exist.
+ */
+export interface BatchConnector extends Connector {
+  /** Records per request at most. */
+  readonly maxBatch: number;
+  deliverBatch(requests: readonly DeliveryRequest[]): Promise<(FinalOutcome | ImpactError)[]>;
+}
+
+export function isBatchConnector(connector: Connector): connector is BatchConnector {
+  return typeof (connector as Partial<BatchConnector>).deliverBatch === 'function';
 }

@@ -28,6 +28,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { TenantDirectory } from '../tenants/tenant-directory.ts';
 import type { TenantPolicy } from '../redaction/policy/policy.ts';
+import { NOT_SENT, mayHaveApplied } from './delivery-rules.ts';
 
 /** Reduces an event to what one platform may see (see src/redaction/platform-view.ts). */
 export type PlatformViewFn = (event: RedactedEvent, platform: Platform, tenant: TenantPolicy) => RedactedEvent;
@@ -50,13 +51,17 @@ export interface DelivererDeps {
   readonly leaseMs: number;
   /** Identifies this process's leases; unique per process start. */
   readonly owner?: string;
+  /**
+   * For connectors that answer `submitted` (an asynchronous platform job): how long after the
+   * submission the reconciler polls the job if its callback has not completed it. Default 5 min.
+   */
+  readonly jobPollDelayMs?: number;
   readonly now?: () => Date;
 }
 
-/** Error codes raised before a request left the process: they do not count as attempts. */
-const NOT_SENT = new Set(['PII_BLOCKED', 'CONFIG_INVALID']);
-
-type Final = { status: DeliveryStatus; externalRef: string | null; error: ImpactError | null };
+type Final =
+  | { status: DeliveryStatus; externalRef: string | null; error: ImpactError | null }
+  | { status: 'submitted'; externalRef: null; error: null; jobId: string; recordIndex: number };
 
 export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
   const { platform, metrics } = deps;
@@ -91,6 +96,32 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     const firstAttemptAt = now();
     const final = await deliver(event, key, signal);
     if (!final) throw new ImpactError('DEPENDENCY_UNAVAILABLE', 'stopping before the delivery finished');
+
+    if (final.status === 'submitted') {
+      // Accepted into a platform job: record the submission (not a final result) and let the
+      // offset go. The job's callback — or the reconciler, if the callback is lost — finishes it.
+      const submittedAt = now();
+      await deps.deliveries.recordSubmission({
+        platform,
+        jobId: final.jobId,
+        recordIndex: final.recordIndex,
+        recordCount: 1,
+        tenantId: event.tenantId,
+        eventId: event.eventId,
+        kind: event.kind,
+        idempotencyKey: key,
+        attempts: attemptsOf.get(key) ?? 1,
+        firstAttemptAt: firstAttemptAt.toISOString(),
+        submittedAt: submittedAt.toISOString(),
+        pollAt: new Date(submittedAt.getTime() + (deps.jobPollDelayMs ?? 300_000)).toISOString(),
+      });
+      attemptsOf.delete(key);
+      await deps.idempotency
+        .complete(key, { state: 'succeeded', externalRef: `job:${final.jobId}` })
+        .catch((error: unknown) => deps.logger.warn({ err: errorReason(error), platform }, 'idempotency complete failed'));
+      metrics.messagesHandled.inc({ stage });
+      return;
+    }
 
     const result: DeliveryResult = {
       eventId: event.eventId,
@@ -179,6 +210,9 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
         countAttempt(key);
         metrics.deliveryAttempts.inc({ platform, result: outcome.status });
         if (outcome.status === 'delivered') return { status: 'delivered', externalRef: outcome.externalRef, error: null };
+        if (outcome.status === 'submitted') {
+          return { status: 'submitted', externalRef: null, error: null, jobId: outcome.jobId, recordIndex: outcome.recordIndex };
+        }
         return fail('rejected', new ImpactError('PLATFORM_REJECTED', outcome.reason));
       } catch (caught) {
         const error = isImpactError(caught) ? caught : new ImpactError('OUTCOME_UNKNOWN', errorReason(caught), { cause: caught });
@@ -191,9 +225,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
         }
         // Could the platform have applied it? Then the next attempt must look before sending. A
         // failed lookup leaves the earlier send's outcome exactly as unknown as it was.
-        const mayExist =
-          !sending ||
-          error.code === 'OUTCOME_UNKNOWN' || error.code === 'PLATFORM_UNAVAILABLE' || error.code === 'PLATFORM_BAD_RESPONSE';
+        const mayExist = !sending || mayHaveApplied(error);
         await deps.idempotency.release(key, owner, mayExist ? 'unknown' : 'retry');
         if (!error.retryable) return fail('dead_lettered', error);
         // A 429 is the platform pacing us, not a fault of the record: it does not use up attempts.
@@ -213,7 +245,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     attemptsOf.set(key, (attemptsOf.get(key) ?? 0) + 1);
   }
 
-  function fail(status: DeliveryStatus, error: ImpactError): Final {
+  function fail(status: DeliveryStatus, error: ImpactError): Final & { status: DeliveryStatus } {
     return { status, externalRef: null, error };
   }
 }

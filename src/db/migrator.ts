@@ -7,10 +7,12 @@ import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migrat
 import type { Db } from './database.ts';
 import * as initial from './migrations/2026_11_28_0001_initial.ts';
 import * as redaction from './migrations/2026_11_28_0002_redaction.ts';
+import * as deliveryJobs from './migrations/2026_11_29_0101_delivery_jobs.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '2026_11_28_0001_initial': initial,
   '2026_11_28_0002_redaction': redaction,
+  '2026_11_29_0101_delivery_jobs': deliveryJobs,
 };
 
 function migrator(db: Db): Migrator {

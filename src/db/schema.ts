@@ -72,6 +72,38 @@ export interface RedactionAuditTable {
   created_at: Generated<Date>;
 }
 
+export interface DeliveryJobsTable {
+  platform: string;
+  job_id: string;
+  tenant_id: string;
+  status: string;
+  record_count: number;
+  submitted_at: Timestamp;
+  next_poll_at: Timestamp;
+  poll_count: Generated<number>;
+  completed_at: Timestamp | null;
+  completed_via: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface DeliveryJobRecordsTable {
+  platform: string;
+  job_id: string;
+  record_index: number;
+  event_id: string;
+  tenant_id: string;
+  event_kind: string;
+  idempotency_key: string;
+  attempts: number;
+  first_attempt_at: Timestamp;
+}
+
+export interface CallbackReceiptsTable {
+  platform: string;
+  signature_hash: string;
+  received_at: Generated<Date>;
+}
+
 export interface Database {
   redaction_audit: RedactionAuditTable;
   impact_deliveries: ImpactDeliveriesTable;
@@ -79,4 +111,7 @@ export interface Database {
   impact_provider_tokens: ImpactProviderTokensTable;
   tenants: TenantsTable;
   tenant_platforms: TenantPlatformsTable;
+  delivery_jobs: DeliveryJobsTable;
+  delivery_job_records: DeliveryJobRecordsTable;
+  callback_receipts: CallbackReceiptsTable;
 }

@@ -6,12 +6,14 @@
  */
 import type { Db } from '../db/database.ts';
 import type { DeliveryResult, DeliveryStatus } from '../domain/delivery-result.ts';
+import type { EventKind } from '../domain/event.ts';
 import type { Platform } from '../domain/platform.ts';
 import type { OutboundMessage } from '../kafka/ports.ts';
 import { writeOutbox } from '../outbox/outbox.ts';
 
 export interface DeliveryRow {
-  readonly status: DeliveryStatus;
+  /** `submitted`: waiting in an asynchronous platform job (no impact_deliveries row yet). */
+  readonly status: DeliveryStatus | 'submitted';
   readonly attempts: number;
   readonly externalRef: string | null;
 }
@@ -23,6 +25,7 @@ export class DeliveryRepository {
     this.#db = db;
   }
 
+  /** The final row, else a pending submission in a platform job, else null (never dealt with). */
   async find(eventId: string, platform: Platform): Promise<DeliveryRow | null> {
     const row = await this.#db
       .selectFrom('impact_deliveries')
@@ -30,7 +33,78 @@ export class DeliveryRepository {
       .where('event_id', '=', eventId)
       .where('platform', '=', platform)
       .executeTakeFirst();
-    return row ? { status: row.status as DeliveryStatus, attempts: row.attempts, externalRef: row.external_ref } : null;
+    if (row) return { status: row.status as DeliveryStatus, attempts: row.attempts, externalRef: row.external_ref };
+    const pending = await this.#db
+      .selectFrom('delivery_job_records')
+      .select(['attempts'])
+      .where('event_id', '=', eventId)
+      .where('platform', '=', platform)
+      .executeTakeFirst();
+    return pending ? { status: 'submitted', attempts: pending.attempts, externalRef: null } : null;
+  }
+
+  /**
+   * Records that a delivery was accepted into an asynchronous platform job: the job (if new) and
+   * the pending record, in ONE transaction. From then on `find` reports it as `submitted`, so a
+   * redelivered or replayed message sends nothing; the job's callback or the reconciler records
+   * the final outcome (src/deliveries/delivery-jobs.ts).
+   */
+  async recordSubmission(submission: JobSubmission): Promise<void> {
+    await this.#db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('delivery_jobs')
+        .values({
+          platform: submission.platform,
+          job_id: submission.jobId,
+          tenant_id: submission.tenantId,
+          status: 'submitted',
+          record_count: submission.recordCount,
+          submitted_at: submission.submittedAt,
+          next_poll_at: submission.pollAt,
+        })
+        .onConflict((oc) => oc.columns(['platform', 'job_id']).doNothing())
+        .execute();
+      await tx
+        .insertInto('delivery_job_records')
+        .values({
+          platform: submission.platform,
+          job_id: submission.jobId,
+          record_index: submission.recordIndex,
+          event_id: submission.eventId,
+          tenant_id: submission.tenantId,
+          event_kind: submission.kind,
+          idempotency_key: submission.idempotencyKey,
+          attempts: submission.attempts,
+          first_attempt_at: submission.firstAttemptAt,
+        })
+        .onConflict((oc) => oc.columns(['platform', 'job_id', 'record_index']).doNothing())
+        .execute();
+    });
+  }
+
+  /**
+   * Records several final outcomes (one batch request's) in ONE transaction: each row with its
+   * outbox messages; rows already recorded are left alone. Returns the event ids newly recorded.
+   */
+  async recordFinals(
+    results: readonly DeliveryResult[],
+    outbox: (result: DeliveryResult) => OutboundMessage[],
+  ): Promise<Set<string>> {
+    if (results.length === 0) return new Set();
+    return this.#db.transaction().execute(async (tx) => {
+      const inserted = await tx
+        .insertInto('impact_deliveries')
+        .values(results.map(rowOf))
+        .onConflict((oc) => oc.columns(['event_id', 'platform']).doNothing())
+        .returning('event_id')
+        .execute();
+      const recorded = new Set(inserted.map((row) => row.event_id));
+      await writeOutbox(
+        tx,
+        results.filter((result) => recorded.has(result.eventId)).flatMap((result) => outbox(result)),
+      );
+      return recorded;
+    });
   }
 
   /**
@@ -41,20 +115,7 @@ export class DeliveryRepository {
     return this.#db.transaction().execute(async (tx) => {
       const inserted = await tx
         .insertInto('impact_deliveries')
-        .values({
-          event_id: result.eventId,
-          platform: result.platform,
-          tenant_id: result.tenantId,
-          event_kind: result.kind,
-          status: result.status,
-          attempts: result.attempts,
-          last_error_class: result.errorClass,
-          last_error_reason: result.errorReason,
-          external_ref: result.externalRef,
-          idempotency_key: result.idempotencyKey,
-          first_attempt_at: result.firstAttemptAt,
-          completed_at: result.completedAt,
-        })
+        .values(rowOf(result))
         .onConflict((oc) => oc.columns(['event_id', 'platform']).doNothing())
         .returning('id')
         .executeTakeFirst();
@@ -63,4 +124,38 @@ export class DeliveryRepository {
       return true;
     });
   }
+}
+
+/** One delivery accepted into an asynchronous platform job. */
+export interface JobSubmission {
+  readonly platform: Platform;
+  readonly jobId: string;
+  readonly recordIndex: number;
+  readonly recordCount: number;
+  readonly tenantId: string;
+  readonly eventId: string;
+  readonly kind: EventKind;
+  readonly idempotencyKey: string;
+  readonly attempts: number;
+  readonly firstAttemptAt: string;
+  readonly submittedAt: string;
+  /** When the reconciler polls the job if no callback has completed it by then. */
+  readonly pollAt: string;
+}
+
+export function rowOf(result: DeliveryResult) {
+  return {
+    event_id: result.eventId,
+    platform: result.platform,
+    tenant_id: result.tenantId,
+    event_kind: result.kind,
+    status: result.status,
+    attempts: result.attempts,
+    last_error_class: result.errorClass,
+    last_error_reason: result.errorReason,
+    external_ref: result.externalRef,
+    idempotency_key: result.idempotencyKey,
+    first_attempt_at: result.firstAttemptAt,
+    completed_at: result.completedAt,
+  };
 }

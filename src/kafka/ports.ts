@@ -58,3 +58,22 @@ export interface TransformConsumer {
   stop(): Promise<void>;
   isHealthy(): boolean;
 }
+
+/**
+ * Handles consecutive messages of ONE partition, in offset order, together (a batch request to a
+ * platform). Resolving means every one of them is dealt with and the last offset may be committed;
+ * rejecting means the whole chunk is offered again — so the handler must skip what it already
+ * finished (the deliverer's PostgreSQL check does). `heartbeat` keeps the group membership alive
+ * through long waits (rate limits, back-off).
+ */
+export type BatchHandler = (
+  messages: readonly InboundMessage[],
+  signal: AbortSignal,
+  heartbeat: () => Promise<void>,
+) => Promise<void>;
+
+export interface BatchStageConsumer {
+  start(handler: BatchHandler): Promise<void>;
+  stop(): Promise<void>;
+  isHealthy(): boolean;
+}

@@ -20,9 +20,15 @@ export interface Metrics {
   readonly outboxPublished: Counter<string>;
   readonly outboxErrors: Counter<string>;
   readonly stageUp: Gauge<'stage'>;
+  readonly breakerState: Gauge<'platform'>;
+  readonly rateLimitWaitSeconds: Histogram<'platform'>;
+  readonly degraded: Gauge<'component'>;
+  readonly pausedPartitions: Gauge<'stage'>;
   readonly piiBlocked: Counter<'platform' | 'detector'>;
   readonly redactions: Counter<'action'>;
   readonly transactions: Counter<'stage' | 'result'>;
+  readonly callbacks: Counter<'platform' | 'result'>;
+  readonly jobPolls: Counter<'platform' | 'result'>;
 }
 
 export function createMetrics(registry: Registry, options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -124,6 +130,43 @@ export function createMetrics(registry: Registry, options: { defaultMetrics?: bo
       name: 'impactin_kafka_transactions_total',
       help: 'Kafka transactions of the transactional stages, committed or aborted.',
       labelNames: ['stage', 'result'],
+      registers,
+    }),
+    callbacks: new Counter({
+      name: 'impactin_callbacks_total',
+      help: 'Platform callbacks answered, by result (completed, replayed, invalid_signature, stale_timestamp, …).',
+      labelNames: ['platform', 'result'],
+      registers,
+    }),
+    jobPolls: new Counter({
+      name: 'impactin_job_polls_total',
+      help: 'Polls of asynchronous platform jobs whose callback was overdue, by result.',
+      labelNames: ['platform', 'result'],
+      registers,
+    }),
+    breakerState: new Gauge({
+      name: 'impactin_breaker_state',
+      help: "A platform's circuit breaker: 0 closed, 1 half-open (probing), 2 open (its consumer paused).",
+      labelNames: ['platform'],
+      registers,
+    }),
+    rateLimitWaitSeconds: new Histogram({
+      name: 'impactin_rate_limit_wait_seconds',
+      help: 'Time a request waited for its rate-limit token, per platform (only requests that waited).',
+      labelNames: ['platform'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    }),
+    degraded: new Gauge({
+      name: 'impactin_degraded',
+      help: '1 while a component runs degraded: idempotency (Redis down: lookup before every send), rate_limiter (per-instance limits).',
+      labelNames: ['component'],
+      registers,
+    }),
+    pausedPartitions: new Gauge({
+      name: 'impactin_paused_partitions',
+      help: 'Partitions a stage has paused (a platform breaker is open); their lag grows, nothing is dropped.',
+      labelNames: ['stage'],
       registers,
     }),
     stageUp: new Gauge({

@@ -9,12 +9,16 @@ import { Registry } from 'prom-client';
 import type { Config } from '../config/config.ts';
 import { createJsonCodec } from '../codec/json-codec.ts';
 import { CONNECTORS } from '../connectors/registry.ts';
+import { startBenevityEndpoint, type BenevityEndpoint } from '../callbacks/benevity-endpoint.ts';
+import { isBatchConnector } from '../connectors/connector.ts';
+import { createBatchDelivererHandler } from '../consumers/batch-deliverer.consumer.ts';
 import { createDelivererHandler } from '../consumers/deliverer.consumer.ts';
 import { createRedactorTransform, REDACTOR_STAGE } from '../consumers/redactor.consumer.ts';
 import { createRouterTransform, ROUTER_STAGE } from '../consumers/router.consumer.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
 import { createDb } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrator.ts';
+import type { AsyncJobReader } from '../deliveries/delivery-jobs.ts';
 import { DeliveryRepository } from '../deliveries/delivery-repository.ts';
 import { impactEventSchema, PAYLOAD_SCHEMAS, payloadFieldKeys } from '../domain/event.ts';
 import { errorReason } from '../domain/errors.ts';
@@ -25,10 +29,11 @@ import { createRedisIdempotencyStore } from '../idempotency/redis/redis-idempote
 import { createDeadLetters } from '../kafka/dead-letter.ts';
 import { ensureTopics } from '../kafka/kafkajs/admin.ts';
 import { createKafka } from '../kafka/kafkajs/client.ts';
+import { createKafkaBatchConsumer } from '../kafka/kafkajs/batch-consumer.ts';
 import { createKafkaStageConsumer } from '../kafka/kafkajs/consumer.ts';
 import { createKafkaSink } from '../kafka/kafkajs/producer.ts';
 import { createTransactionalConsumer } from '../kafka/kafkajs/transactional-consumer.ts';
-import type { BatchTransform, MessageHandler, StageConsumer, TransformConsumer } from '../kafka/ports.ts';
+import type { BatchStageConsumer, BatchTransform, MessageHandler, StageConsumer, TransformConsumer } from '../kafka/ports.ts';
 import { allTopics, groupNames, topicNames } from '../kafka/topics.ts';
 import { startHealthServer } from '../observability/health-server.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -40,6 +45,8 @@ import { POLICY } from '../redaction/policy/policy.ts';
 import { validatePolicy } from '../redaction/policy/validate-policy.ts';
 import { createPreSendGate } from '../redaction/pre-send-gate.ts';
 import { createPseudonymizer } from '../redaction/pseudonym.ts';
+import { createRedisRateLimiter } from '../ratelimit/redis-rate-limiter.ts';
+import { createPostgresTokenStore } from '../tokens/postgres/postgres-token-store.ts';
 import { createRedactor } from '../redaction/redact.ts';
 import { createCachedTenantDirectory } from '../tenants/tenant-directory.ts';
 import { TenantRepository } from '../tenants/tenant-repository.ts';
@@ -78,7 +85,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
   const redactedCodec = createJsonCodec(redactedEventSchema);
   const deadLetters = createDeadLetters(secretBox);
 
-  const consumers: { stage: string; consumer: StageConsumer | TransformConsumer }[] = [];
+  const consumers: { stage: string; consumer: StageConsumer | TransformConsumer | BatchStageConsumer }[] = [];
   const stageConsumer = (stage: string, groupId: string, topic: string, partitionsConcurrently: number) => {
     const consumer = createKafkaStageConsumer(kafka, {
       groupId,
@@ -172,30 +179,76 @@ export async function startService(config: Config, roles: readonly Role[], logge
     });
     const platformView = createPlatformView(policy, payloadFieldKeys);
     const owner = `${process.pid}.${randomUUID()}`;
+    // Per-platform request budgets (Goodera: per API key), shared by every instance through Redis.
+    // OAuth tokens (Workday) encrypted in PostgreSQL, shared by every instance.
+    const tokens = createPostgresTokenStore(db, secretBox, { refreshMarginMs: config.providerTokens.refreshMarginMs });
+    const rateLimiter = createRedisRateLimiter(redis, { keyPrefix: config.redis.keyPrefix, logger: logger.child({ stage: 'ratelimit' }) });
+    // deliver:benevity also serves the import-completion callback endpoint and polls overdue imports.
+    let benevity: BenevityEndpoint | undefined;
+    if (deliverPlatforms.includes('benevity')) {
+      const endpoint = await startBenevityEndpoint({
+        config,
+        db,
+        resultsTopic: topics.results,
+        tenants,
+        metrics,
+        logger: logger.child({ stage: 'callbacks.benevity' }),
+      });
+      benevity = endpoint;
+      closers.unshift(() => endpoint.close());
+    }
     for (const platform of deliverPlatforms) {
       const factory = CONNECTORS[platform]!;
       const stage = `deliver.${platform}`;
-      run(
-        stageConsumer(stage, groups.deliver[platform], topics.deliver[platform], config.kafka.partitions),
-        createDelivererHandler({
-          platform,
-          topics,
-          sink,
-          codec: redactedCodec,
-          connector: factory.create(config, { dispatcher, gate }),
-          deliveries,
-          idempotency,
-          tenants,
-          platformView,
-          metrics,
-          deadLetters,
+      const connector = factory.create(config, {
+        dispatcher,
+        gate,
+        rateLimiter,
+        contactBox: secretBox,
+        tokens,
+        ...(benevity === undefined ? {} : { callbackUrl: benevity.callbackUrl }),
+      });
+      const common = {
+        platform,
+        topics,
+        sink,
+        codec: redactedCodec,
+        deliveries,
+        idempotency,
+        tenants,
+        platformView,
+        metrics,
+        deadLetters,
+        logger: logger.child({ stage }),
+        maxAttempts: config.delivery.maxAttempts,
+        backoff: { baseMs: config.delivery.backoffBaseMs, maxMs: config.delivery.backoffMaxMs },
+        leaseMs: config.redis.leaseMs,
+        owner,
+      };
+      if (isBatchConnector(connector)) {
+        // Batch platforms (Goodera) take chunks of a partition's messages: one request per tenant.
+        const consumer = createKafkaBatchConsumer(kafka, {
+          groupId: groups.deliver[platform],
+          topics: [topics.deliver[platform]],
+          maxChunk: connector.maxBatch,
+          partitionsConsumedConcurrently: config.kafka.partitions,
           logger: logger.child({ stage }),
-          maxAttempts: config.delivery.maxAttempts,
-          backoff: { baseMs: config.delivery.backoffBaseMs, maxMs: config.delivery.backoffMaxMs },
-          leaseMs: config.redis.leaseMs,
-          owner,
-        }),
-      );
+          retry: { baseMs: config.delivery.backoffBaseMs, maxMs: config.delivery.backoffMaxMs },
+          onHandled: (_topic, seconds, count) => metrics.handleSeconds.observe({ stage }, seconds / Math.max(1, count)),
+          onHandlerError: (_topic, error) =>
+            metrics.handlerErrors.inc({ stage, code: (error as { code?: string }).code ?? 'unclassified' }),
+        });
+        consumers.push({ stage, consumer });
+        starts.push(consumer.start(createBatchDelivererHandler({ ...common, connector })));
+      } else {
+        run(
+          stageConsumer(stage, groups.deliver[platform], topics.deliver[platform], config.kafka.partitions),
+          createDelivererHandler({ ...common, connector, jobPollDelayMs: config.platforms.benevity.callback.waitMs }),
+        );
+      }
+      if (platform === 'benevity' && benevity && 'readJob' in connector) {
+        benevity.startReconciler(connector as typeof connector & AsyncJobReader);
+      }
     }
   }
 

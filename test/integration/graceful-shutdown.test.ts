@@ -15,7 +15,8 @@ let pipeline: Pipeline;
 const services: ServiceProcess[] = [];
 
 beforeAll(async () => {
-  pipeline = await createPipeline('sigterm');
+  // Small batches, so the 60 events take many requests and SIGTERM lands mid-stream.
+  pipeline = await createPipeline('sigterm', { GOODERA_BATCH_SIZE: '5' });
 });
 
 afterAll(async () => {
@@ -24,8 +25,8 @@ afterAll(async () => {
 });
 
 test('SIGTERM mid-stream: exit 0, in-flight work recorded, offsets committed; restart completes once', async () => {
-  // Slow platform: each send takes 150 ms, so a send is in flight when SIGTERM lands.
-  pipeline.goodera.injectFault({ route: 'create', kind: 'latency', ms: 150 });
+  // Slow platform: each batch takes 500 ms, so a send is in flight when SIGTERM lands.
+  pipeline.goodera.injectFault({ route: 'batch', kind: 'latency', ms: 500 });
   const first = spawnService('sigterm', pipeline.scenario.env);
   services.push(first);
   await first.started;

@@ -1,22 +1,30 @@
 /**
- * Goodera connector: static `x-api-key` per tenant; one impact record per request; lookup by our
- * externalId for reconciliation. Responses are validated: a 2xx the contract does not allow is an
- * error, not a success.
+ * Goodera connector: static `x-api-key` per tenant; impact records one by one or in batches of
+ * ≤ 100 with per-record outcomes; lookup by our externalId for reconciliation. Every request —
+ * writes and lookups alike — first takes a token from the rate limiter of its API key (Goodera
+ * allows 100 requests/min per key: `{ perMinute: 100, burst: 1 }` spaces them 600 ms apart; the
+ * Redis limiter shares that budget across instances); a 429 slows the bucket down. Responses are
+ * validated: a 2xx the contract does not allow is an error, not a success.
  */
+import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
-import { ImpactError } from '../../domain/errors.ts';
+import { ImpactError, isImpactError } from '../../domain/errors.ts';
 import { assertOriginAllowed } from '../../http/dispatcher.ts';
 import { classifyNetworkError, classifyStatus } from '../../http/classify.ts';
 import type { PreSendGate } from '../../redaction/pre-send-gate.ts';
-import type { Connector, DeliveryOutcome, DeliveryRequest } from '../connector.ts';
+import { acquire, type RateLimit, type RateLimiter } from '../../ratelimit/rate-limiter.ts';
+import type { BatchConnector, DeliveryOutcome, DeliveryRequest, FinalOutcome } from '../connector.ts';
 import { toGooderaRecord } from './goodera.mapper.ts';
 import {
+  GOODERA_MAX_BATCH,
+  gooderaBatchSchema,
   gooderaCreatedSchema,
   gooderaCredentialsSchema,
   gooderaErrorSchema,
   gooderaLookupSchema,
   type GooderaCredentials,
+  type GooderaImpactRecord,
 } from './goodera.schema.ts';
 
 export interface GooderaConnectorOptions {
@@ -24,12 +32,23 @@ export interface GooderaConnectorOptions {
   readonly dispatcher: Dispatcher;
   readonly allowPrivateHosts: boolean;
   readonly gate: PreSendGate;
+  /** Paces requests per API key; without one, requests are not paced (tests of other things). */
+  readonly limiter?: RateLimiter;
+  /** Requests per minute per API key; 100 (Goodera's documented limit) by default. */
+  readonly rateLimit?: RateLimit;
+  /** Records per batch request, ≤ 100. */
+  readonly maxBatch?: number;
 }
 
-export function createGooderaConnector(options: GooderaConnectorOptions): Connector {
+export function createGooderaConnector(options: GooderaConnectorOptions): BatchConnector {
   const origin = new URL(options.baseUrl);
   assertOriginAllowed(origin, options.allowPrivateHosts);
   const basePath = origin.pathname.replace(/\/$/, '');
+  const rateLimit = options.rateLimit ?? { perMinute: 100, burst: 1 };
+  const maxBatch = options.maxBatch ?? GOODERA_MAX_BATCH;
+  if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > GOODERA_MAX_BATCH) {
+    throw new ImpactError('CONFIG_INVALID', `goodera batch size must be 1..${GOODERA_MAX_BATCH}, got ${maxBatch}`);
+  }
 
   async function call(
     method: 'GET' | 'POST',
@@ -38,8 +57,12 @@ export function createGooderaConnector(options: GooderaConnectorOptions): Connec
     idempotencyKey: string,
     body?: unknown,
   ) {
+    // The bucket is named by a digest of the key: the key itself never reaches Redis.
+    const bucket = `goodera:${createHash('sha256').update(credentials.apiKey).digest('hex').slice(0, 24)}`;
+    if (options.limiter) await acquire(options.limiter, bucket, rateLimit);
+    let response;
     try {
-      const response = await request(new URL(`${basePath}${path}`, origin.origin), {
+      response = await request(new URL(`${basePath}${path}`, origin.origin), {
         method,
         dispatcher: options.dispatcher,
         headers: {
@@ -50,11 +73,21 @@ export function createGooderaConnector(options: GooderaConnectorOptions): Connec
         },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-      const text = await response.body.text();
-      return { status: response.statusCode, headers: response.headers, json: parseJson(text) };
     } catch (error) {
       throw classifyNetworkError(error);
     }
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      throw classifyNetworkError(error);
+    }
+    const answer = { status: response.statusCode, headers: response.headers, json: parseJson(text) };
+    if (answer.status === 429 && options.limiter) {
+      const error = classifyStatus(429, 'goodera 429', answer.headers['retry-after']);
+      await options.limiter.penalize(bucket, rateLimit, error.retryAfterMs ?? 1_000);
+    }
+    return answer;
   }
 
   function credentialsOf(request: DeliveryRequest): GooderaCredentials {
@@ -67,8 +100,13 @@ export function createGooderaConnector(options: GooderaConnectorOptions): Connec
     return parsed.data;
   }
 
+  function failure(response: { status: number; json: unknown; headers: Record<string, string | string[] | undefined> }) {
+    return classifyStatus(response.status, errorText(response.status, response.json), response.headers['retry-after']);
+  }
+
   return {
     platform: 'goodera',
+    maxBatch,
     async deliver(req): Promise<DeliveryOutcome> {
       const credentials = credentialsOf(req);
       const record = toGooderaRecord(req.event, req.idempotencyKey, credentials);
@@ -82,11 +120,61 @@ export function createGooderaConnector(options: GooderaConnectorOptions): Connec
         }
         return { status: 'delivered', externalRef: created.data.id };
       }
-      const error = classifyStatus(response.status, errorText(response.status, response.json), response.headers['retry-after']);
+      const error = failure(response);
       if (error.code === 'PLATFORM_REJECTED') {
         return { status: 'rejected', errorClass: error.code, reason: error.message };
       }
       throw error;
+    },
+    async deliverBatch(requests) {
+      if (requests.length === 0) return [];
+      if (requests.length > maxBatch) throw new ImpactError('CONFIG_INVALID', `a goodera batch holds at most ${maxBatch} records`);
+      const credentials = credentialsOf(requests[0]!);
+      if (requests.some((req) => req.event.tenantId !== requests[0]!.event.tenantId)) {
+        throw new ImpactError('CONFIG_INVALID', 'a goodera batch holds the records of one tenant only', { retryable: false });
+      }
+      const outcomes: (FinalOutcome | ImpactError | undefined)[] = requests.map(() => undefined);
+      const sent: { position: number; record: GooderaImpactRecord }[] = [];
+      requests.forEach((req, position) => {
+        const record = toGooderaRecord(req.event, req.idempotencyKey, credentials);
+        try {
+          options.gate.check('goodera', record);
+          sent.push({ position, record });
+        } catch (error) {
+          if (!isImpactError(error)) throw error;
+          outcomes[position] = error; // this record alone is held back
+        }
+      });
+      if (sent.length > 0) {
+        // The batch's own key: a digest of its records' keys, so a retry of the same batch repeats it.
+        const batchKey = createHash('sha256').update(sent.map((s) => s.record.externalId).join('\n')).digest('hex');
+        const response = await call('POST', '/v1/impact-records/batch', credentials, batchKey, {
+          records: sent.map((s) => s.record),
+        });
+        if (response.status !== 207 && response.status !== 200) throw failure(response);
+        const parsed = gooderaBatchSchema.safeParse(response.json);
+        const results = parsed.success ? parsed.data.results : [];
+        const complete =
+          parsed.success &&
+          results.length === sent.length &&
+          sent.every((s, index) => results.some((r) => r.index === index && r.externalId === s.record.externalId));
+        if (!complete) {
+          // Some records may have been stored: every one of them is looked up before a re-send.
+          throw new ImpactError('OUTCOME_UNKNOWN', `goodera answered ${response.status} to a batch with a body outside the contract`);
+        }
+        sent.forEach((s, index) => {
+          const result = results.find((r) => r.index === index)!;
+          outcomes[s.position] =
+            result.status === 'accepted'
+              ? { status: 'delivered', externalRef: result.id }
+              : {
+                  status: 'rejected',
+                  errorClass: 'PLATFORM_REJECTED',
+                  reason: `goodera ${result.error.code}: ${result.error.message.slice(0, 200)}`,
+                };
+        });
+      }
+      return outcomes as (FinalOutcome | ImpactError)[];
     },
     async lookup(req) {
       const credentials = credentialsOf(req);
@@ -96,9 +184,7 @@ export function createGooderaConnector(options: GooderaConnectorOptions): Connec
         credentials,
         req.idempotencyKey,
       );
-      if (response.status !== 200) {
-        throw classifyStatus(response.status, errorText(response.status, response.json), response.headers['retry-after']);
-      }
+      if (response.status !== 200) throw failure(response);
       const found = gooderaLookupSchema.safeParse(response.json);
       if (!found.success) throw new ImpactError('PLATFORM_BAD_RESPONSE', 'goodera lookup body outside the contract');
       const match = found.data.data.find((record) => record.externalId === req.idempotencyKey);

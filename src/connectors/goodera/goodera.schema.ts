@@ -40,3 +40,20 @@ export const gooderaLookupSchema = z.object({
 export const gooderaErrorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string().optional() }),
 });
+
+/** Records per batch request (Goodera's documented maximum). */
+export const GOODERA_MAX_BATCH = 100;
+
+export const gooderaBatchSchema = z.object({
+  results: z.array(
+    z.discriminatedUnion('status', [
+      z.object({ index: z.number().int().min(0), externalId: z.string().nullable(), status: z.literal('accepted'), id: z.string().min(1) }),
+      z.object({
+        index: z.number().int().min(0),
+        externalId: z.string().nullable(),
+        status: z.literal('rejected'),
+        error: z.object({ code: z.string(), message: z.string() }),
+      }),
+    ]),
+  ),
+});

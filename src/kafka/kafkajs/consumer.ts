@@ -7,15 +7,14 @@
  * down dependency delays work and never skips it. Handlers send poison messages to a dead-letter
  * topic themselves and resolve; only transient failures reject.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { backoffDelayMs, type BackoffPolicy } from '../../domain/backoff.ts';
-import { errorReason } from '../../domain/errors.ts';
+import type { Kafka } from 'kafkajs';
+import type { BackoffPolicy } from '../../domain/backoff.ts';
 import type { Logger } from '../../observability/logger.ts';
-import type { InboundMessage, MessageHandler, StageConsumer } from '../ports.ts';
+import type { MessageHandler, StageConsumer } from '../ports.ts';
 import { toInbound } from './message.ts';
+import { createGroupConsumer, retryInPlace, trackMembership, type PauseOptions } from './group-member.ts';
 
-export interface KafkaStageConsumerOptions {
+export interface KafkaStageConsumerOptions extends PauseOptions {
   readonly groupId: string;
   readonly topics: readonly string[];
   /** Partitions handled concurrently by this member (order within a partition is kept). */
@@ -28,84 +27,13 @@ export interface KafkaStageConsumerOptions {
   /** Called with the time each message took, for metrics. */
   readonly onHandled?: (topic: string, seconds: number) => void;
   readonly onHandlerError?: (topic: string, error: unknown) => void;
-  /**
-   * For a handler failure that means "stop consuming for now" (a platform's circuit breaker is
-   * open): a promise that settles when consuming may go on. The partition is paused — no fetch,
-   * no commit past the message — and resumed from that same message when it settles.
-   */
-  readonly pauseOn?: (error: unknown, signal: AbortSignal) => Promise<unknown> | undefined;
-  /** Told when a partition is paused (true) or resumed (false) through `pauseOn`. */
-  readonly onPause?: (topic: string, partition: number, paused: boolean) => void;
 }
 
 export function createKafkaStageConsumer(kafka: Kafka, options: KafkaStageConsumerOptions): StageConsumer {
-  const consumer: Consumer = kafka.consumer({
-    groupId: options.groupId,
-    sessionTimeout: 30_000,
-    rebalanceTimeout: 60_000,
-    heartbeatInterval: 3_000,
-    // Read only committed transactional writes (the redactor writes transactionally later on).
-    readUncommitted: false,
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
-  });
+  const consumer = createGroupConsumer(kafka, options.groupId);
   const retry = options.retry ?? { baseMs: 200, maxMs: 10_000 };
   const stopping = new AbortController();
-  let joined = false;
-  let crashed = false;
-
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    joined = true;
-    crashed = false;
-  });
-  consumer.on(consumer.events.CRASH, (event) => {
-    crashed = true;
-    options.logger.error({ err: errorReason(event.payload.error), restart: event.payload.restart }, 'consumer crashed');
-  });
-  consumer.on(consumer.events.STOP, () => {
-    joined = false;
-  });
-
-  async function handleUntilDone(handler: MessageHandler, message: InboundMessage, payload: EachBatchPayload) {
-    for (let attempt = 1; ; attempt++) {
-      const started = performance.now();
-      try {
-        await handler(message, stopping.signal);
-        options.onHandled?.(message.topic, (performance.now() - started) / 1000);
-        return true;
-      } catch (error) {
-        options.onHandlerError?.(message.topic, error);
-        if (!payload.isRunning() || payload.isStale()) return false;
-        const resumeWhen = options.pauseOn?.(error, stopping.signal);
-        if (resumeWhen) {
-          // Leave the batch unresolved: the next fetch after resume starts at this message.
-          const resume = payload.pause();
-          options.onPause?.(message.topic, message.partition, true);
-          options.logger.warn({ topic: message.topic, partition: message.partition, err: errorReason(error) }, 'partition paused');
-          const resumeOnce = () => {
-            if (stopping.signal.aborted) return;
-            resume();
-            options.onPause?.(message.topic, message.partition, false);
-            options.logger.info({ topic: message.topic, partition: message.partition }, 'partition resumed');
-          };
-          resumeWhen.then(resumeOnce, resumeOnce);
-          return false;
-        }
-        const delay = backoffDelayMs(attempt, retry);
-        options.logger.warn(
-          { topic: message.topic, partition: message.partition, offset: message.offset, attempt, delayMs: delay, err: errorReason(error) },
-          'handler failed; retrying the message in place',
-        );
-        // Heartbeat through long back-offs so the group does not evict us while we wait.
-        const until = Date.now() + delay;
-        while (Date.now() < until && payload.isRunning() && !payload.isStale()) {
-          await sleep(Math.min(1_000, until - Date.now()), undefined, { signal: stopping.signal }).catch(() => undefined);
-          await payload.heartbeat().catch(() => undefined);
-          if (stopping.signal.aborted) return false;
-        }
-        if (!payload.isRunning() || payload.isStale()) return false;
-      }
-    }
-  }
+  const isHealthy = trackMembership(consumer, options.logger);
 
   return {
     async start(handler: MessageHandler) {
@@ -122,7 +50,17 @@ export function createKafkaStageConsumer(kafka: Kafka, options: KafkaStageConsum
           const { batch } = payload;
           for (const raw of batch.messages) {
             if (!payload.isRunning() || payload.isStale()) break;
-            const done = await handleUntilDone(handler, toInbound(batch.topic, batch.partition, raw), payload);
+            const message = toInbound(batch.topic, batch.partition, raw);
+            const done = await retryInPlace(
+              async () => {
+                const started = performance.now();
+                await handler(message, stopping.signal);
+                options.onHandled?.(message.topic, (performance.now() - started) / 1000);
+              },
+              { topic: message.topic, partition: message.partition, offset: message.offset },
+              payload,
+              { ...options, retry, stopping: stopping.signal, onError: (error) => options.onHandlerError?.(message.topic, error) },
+            );
             if (!done) break;
             payload.resolveOffset(raw.offset);
             await payload.commitOffsetsIfNecessary();
@@ -137,6 +75,6 @@ export function createKafkaStageConsumer(kafka: Kafka, options: KafkaStageConsum
       // offsets and leaves the group.
       await consumer.disconnect();
     },
-    isHealthy: () => joined && !crashed,
+    isHealthy,
   };
 }

@@ -48,7 +48,11 @@ export function looksLikeEmail(value: string): boolean {
  * True for `+44 7700 900123`, `(555) 123-4567`, `555.123.4567`, `07700 900123`; false for dates
  * and datetimes, decimals, UUIDs, hex digests, bare digit ids and ids like `840-530196605`.
  */
+/** A UUID: its leading all-digit groups (`49301827-5512-4e8a-…`) can look like a phone number. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function looksLikePhone(value: string): boolean {
+  if (UUID.test(value.trim())) return false;
   for (const match of value.matchAll(PHONE_CANDIDATE)) {
     const text = match[0];
     const digits = text.replace(/\D/g, '');

@@ -25,6 +25,8 @@ export interface GooderaSimulatorOptions {
   readonly apiKeys?: Readonly<Record<string, string>>;
   /** Admitted requests per API key per sliding minute; 0 disables. Defaults to 100. */
   readonly rateLimitPerMinute?: number;
+  /** The sliding window of that limit, ms; 60 000 by default (tests shorten it to run faster). */
+  readonly rateLimitWindowMs?: number;
   /** Clock in epoch ms for rate limiting and createdAt; inject in tests. */
   readonly now?: () => number;
   /** Randomness for fault probabilities; inject in tests. */
@@ -57,7 +59,7 @@ export async function startGooderaSimulator(options: GooderaSimulatorOptions = {
   const now = options.now ?? Date.now;
   const limiter = new SlidingWindowRateLimiter({
     limit: options.rateLimitPerMinute ?? GOODERA_DEFAULT_RATE_LIMIT_PER_MINUTE,
-    windowMs: 60_000,
+    windowMs: options.rateLimitWindowMs ?? 60_000,
     now,
   });
 

@@ -3,7 +3,7 @@
  * transitions as the Redis Lua scripts (src/idempotency/redis/redis-idempotency-store.ts).
  */
 import type { Connector, DeliveryOutcome, DeliveryRequest } from '../../../src/connectors/connector.ts';
-import type { DeliveryRepository, DeliveryRow } from '../../../src/deliveries/delivery-repository.ts';
+import type { DeliveryRepository, DeliveryRow, JobSubmission } from '../../../src/deliveries/delivery-repository.ts';
 import type { DeliveryResult } from '../../../src/domain/delivery-result.ts';
 import type { Platform } from '../../../src/domain/platform.ts';
 import type { ClaimResult, IdempotencyRecord, IdempotencyStore } from '../../../src/idempotency/idempotency-store.ts';
@@ -108,7 +108,32 @@ export class FakeDeliveryRepository {
 
   async find(eventId: string, platform: Platform): Promise<DeliveryRow | null> {
     const row = this.rows.get(`${eventId}:${platform}`);
-    return row ? { status: row.status, attempts: row.attempts, externalRef: row.externalRef } : null;
+    if (row) return { status: row.status, attempts: row.attempts, externalRef: row.externalRef };
+    const pending = this.submissions.find((s) => s.eventId === eventId && s.platform === platform);
+    return pending ? { status: 'submitted', attempts: pending.attempts, externalRef: null } : null;
+  }
+
+  readonly submissions: JobSubmission[] = [];
+
+  async recordSubmission(submission: JobSubmission): Promise<void> {
+    this.submissions.push(submission);
+  }
+
+  async recordFinals(results: readonly DeliveryResult[], outbox: (result: DeliveryResult) => OutboundMessage[]): Promise<Set<string>> {
+    this.recordCalls++;
+    if (this.failNextRecords > 0) {
+      this.failNextRecords--;
+      throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    }
+    const recorded = new Set<string>();
+    for (const result of results) {
+      const id = `${result.eventId}:${result.platform}`;
+      if (this.rows.has(id)) continue;
+      this.rows.set(id, result);
+      this.outbox.push(...outbox(result));
+      recorded.add(result.eventId);
+    }
+    return recorded;
   }
 
   async recordFinal(result: DeliveryResult, outbox: (result: DeliveryResult) => OutboundMessage[]): Promise<boolean> {

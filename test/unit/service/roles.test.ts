@@ -14,7 +14,7 @@ function roleError(value: string): ImpactError {
 
 describe('parseRoles', () => {
   it('"all" is every stage, with a deliverer per available connector', () => {
-    expect(parseRoles('all')).toEqual(['redactor', 'router', 'deliver:goodera', 'relay']);
+    expect(parseRoles('all')).toEqual(['redactor', 'router', 'deliver:benevity', 'deliver:goodera', 'deliver:workday', 'relay']);
     expect(allRoles()).toEqual(parseRoles('all'));
   });
 
@@ -29,8 +29,8 @@ describe('parseRoles', () => {
     expect(error.message).toContain('unknown role deliverer;');
   });
 
-  it('fails for a platform without a connector', () => {
-    expect(roleError('deliver:workday').message).toContain('unknown role deliver:workday');
+  it('fails for a platform impact-in has no connector for', () => {
+    expect(roleError('deliver:salesforce').message).toContain('unknown role deliver:salesforce');
   });
 
   it('fails for an empty list', () => {

@@ -14,6 +14,7 @@ describe('looksLikePhone', () => {
     '2025-03-14 10:00',
     '840-530196605',
     '123e4567-e89b-12d3-a456-426614174000',
+    '49301827-5512-4e8a-9b1c-0123456789ab', // a UUID whose leading groups are all digits
     '1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef',
     '1234567890123',
     '12345.678901',

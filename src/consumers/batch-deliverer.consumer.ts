@@ -1,0 +1,303 @@
+/**
+ * Delivery stage for platforms that take batches (Goodera: ≤ 100 records per request, per-record
+ * outcomes). Same rules as the per-message deliverer (deliverer.consumer.ts), applied to a chunk
+ * of one partition's consecutive messages:
+ *
+ * - PostgreSQL's delivery row is the truth: a delivery already final (or submitted) is skipped.
+ * - Each record takes its Redis lease; one whose earlier send may have landed is looked up before
+ *   it is sent again. A record leased by another member waits — and so does every later record
+ *   of the same (tenant, subject), so per-key order holds.
+ * - The records are grouped by tenant (one API key each) into batch requests. A record's own
+ *   outcome — delivered, rejected, or stopped by the pre-send gate — is final for that record
+ *   alone (3 bad records of 100 reject 3, deliver 97). A failure of the whole request leaves its
+ *   records pending; they are retried with back-off (their leases say whether to look first).
+ * - The final outcomes of a round are written in ONE transaction (rows + outbox results + dead
+ *   letters). The handler resolves — letting the chunk's offsets be committed — only when every
+ *   record of the chunk is final.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BatchConnector, DeliveryRequest, FinalOutcome } from '../connectors/connector.ts';
+import { backoffDelayMs } from '../domain/backoff.ts';
+import { resultKey, type DeliveryResult, type DeliveryStatus } from '../domain/delivery-result.ts';
+import { orderingKey } from '../domain/event.ts';
+import { ImpactError, errorReason, isImpactError } from '../domain/errors.ts';
+import { idempotencyKey } from '../domain/idempotency-key.ts';
+import type { RedactedEvent } from '../domain/redacted-event.ts';
+import type { BatchHandler, InboundMessage, OutboundMessage } from '../kafka/ports.ts';
+import type { DelivererDeps } from './deliverer.consumer.ts';
+import { NOT_SENT, mayHaveApplied } from './delivery-rules.ts';
+
+export interface BatchDelivererDeps extends Omit<DelivererDeps, 'connector' | 'jobPollDelayMs'> {
+  readonly connector: BatchConnector;
+}
+
+interface Item {
+  readonly message: InboundMessage;
+  readonly event: RedactedEvent;
+  readonly key: string;
+  readonly orderKey: string;
+  readonly request: DeliveryRequest | null;
+  readonly firstAttemptAt: Date;
+}
+
+interface Final {
+  readonly status: DeliveryStatus;
+  readonly externalRef: string | null;
+  readonly error: ImpactError | null;
+}
+
+export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHandler {
+  const { platform, metrics } = deps;
+  const stage = `deliver.${platform}`;
+  const owner = deps.owner ?? `${process.pid}.${randomUUID()}`;
+  const now = deps.now ?? (() => new Date());
+  // Attempts and failed rounds per delivery in progress; kept across a retry of the whole chunk.
+  const attemptsOf = new Map<string, number>();
+  const retriesOf = new Map<string, number>();
+  const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1).get(key)!;
+
+  return async (messages, signal, heartbeat) => {
+    const items: Item[] = [];
+    const finals = new Map<Item, Final>();
+    for (const message of messages) {
+      let event: RedactedEvent;
+      try {
+        event = deps.codec.decode(message.value);
+      } catch (error) {
+        if (!isImpactError(error)) throw error;
+        await deps.sink.send([deps.deadLetters.message(deps.topics.deliverDlq[platform], stage, message, error)]);
+        metrics.deadLetters.inc({ stage, code: error.code });
+        metrics.messagesHandled.inc({ stage });
+        continue;
+      }
+      if (await deps.deliveries.find(event.eventId, platform)) {
+        metrics.idempotencyHits.inc({ platform, source: 'postgres' });
+        metrics.messagesHandled.inc({ stage });
+        continue;
+      }
+      const key = idempotencyKey(platform, event.tenantId, event.eventId, event.payload);
+      const config = await deps.tenants.platformConfig(event.tenantId, platform);
+      const request: DeliveryRequest | null = config
+        ? {
+            event: deps.platformView(event, platform, config.policy),
+            idempotencyKey: key,
+            credentials: config.credentials,
+            tenantPolicy: config.policy,
+          }
+        : null;
+      const item: Item = { message, event, key, orderKey: orderingKey(event), request, firstAttemptAt: now() };
+      items.push(item);
+      if (!request) {
+        finals.set(item, fail('dead_lettered', new ImpactError('UNKNOWN_TENANT', `tenant ${event.tenantId} has no ${platform} configuration`)));
+      }
+    }
+
+    let pending = items.filter((item) => !finals.has(item));
+    await record(finals);
+    while (pending.length > 0) {
+      if (signal.aborted) throw new ImpactError('DEPENDENCY_UNAVAILABLE', 'stopping before the deliveries finished');
+      const round = new Map<Item, Final>();
+      const failed: ImpactError[] = [];
+      const blocked = new Set<string>();
+      const ready: Item[] = [];
+      for (const item of pending) {
+        if (blocked.has(item.orderKey)) continue;
+        const claim = await deps.idempotency.claim(item.key, owner, deps.leaseMs);
+        if (!claim.claimed) {
+          const previous = claim.record;
+          if (previous.state === 'succeeded') {
+            metrics.idempotencyHits.inc({ platform, source: 'redis' });
+            round.set(item, { status: 'delivered', externalRef: previous.externalRef, error: null });
+          } else if (previous.state === 'failed') {
+            round.set(item, fail('dead_lettered', new ImpactError('PLATFORM_REJECTED', `earlier attempt failed: ${previous.reason}`)));
+          } else {
+            // Another member holds the lease (a rebalance moved the partition mid-send): this
+            // record and the later ones of its key wait for the next round.
+            blocked.add(item.orderKey);
+          }
+          continue;
+        }
+        if (claim.mustReconcile) {
+          try {
+            const found = await deps.connector.lookup(item.request!);
+            metrics.reconciliations.inc({ platform, found: String(found !== null) });
+            await heartbeat();
+            if (found) {
+              round.set(item, { status: 'delivered', externalRef: found.externalRef, error: null });
+              continue;
+            }
+          } catch (caught) {
+            const error = asImpactError(caught);
+            metrics.reconciliations.inc({ platform, found: 'error' });
+            // A failed lookup leaves the earlier send's outcome exactly as unknown as it was.
+            await deps.idempotency.release(item.key, owner, 'unknown');
+            if (!error.retryable) round.set(item, fail('dead_lettered', error));
+            else {
+              failed.push(error);
+              blocked.add(item.orderKey);
+              if (error.code !== 'PLATFORM_RATE_LIMITED' && count(retriesOf, item.key) >= deps.maxAttempts) {
+                round.set(item, exhausted(item, error));
+              }
+            }
+            continue;
+          }
+        }
+        ready.push(item);
+      }
+
+      const failedTenants = new Set<string>();
+      for (const group of byTenant(ready, deps.connector.maxBatch)) {
+        const tenantId = group[0]!.event.tenantId;
+        if (failedTenants.has(tenantId)) {
+          // An earlier chunk of this tenant failed: send nothing after it, to keep the order.
+          for (const item of group) await deps.idempotency.release(item.key, owner, 'retry');
+          continue;
+        }
+        let outcomes: (FinalOutcome | ImpactError)[];
+        try {
+          outcomes = await deps.connector.deliverBatch(group.map((item) => item.request!));
+        } catch (caught) {
+          const error = asImpactError(caught);
+          metrics.deliveryAttempts.inc({ platform, result: error.code }, group.length);
+          const state = mayHaveApplied(error) ? 'unknown' : 'retry';
+          failedTenants.add(tenantId);
+          for (const item of group) {
+            if (!NOT_SENT.has(error.code)) count(attemptsOf, item.key);
+            await deps.idempotency.release(item.key, owner, state);
+            blocked.add(item.orderKey);
+            if (!error.retryable) round.set(item, fail('dead_lettered', error));
+            else if (error.code !== 'PLATFORM_RATE_LIMITED' && count(retriesOf, item.key) >= deps.maxAttempts) {
+              round.set(item, exhausted(item, error));
+            }
+          }
+          if (error.retryable) failed.push(error);
+          continue;
+        } finally {
+          await heartbeat();
+        }
+        group.forEach((item, index) => {
+          const outcome = outcomes[index]!;
+          if (outcome instanceof ImpactError) {
+            // Refused before it was sent (the pre-send gate): final for this record alone.
+            metrics.deliveryAttempts.inc({ platform, result: outcome.code });
+            round.set(item, fail('dead_lettered', outcome));
+            return;
+          }
+          count(attemptsOf, item.key);
+          metrics.deliveryAttempts.inc({ platform, result: outcome.status });
+          round.set(
+            item,
+            outcome.status === 'delivered'
+              ? { status: 'delivered', externalRef: outcome.externalRef, error: null }
+              : fail('rejected', new ImpactError('PLATFORM_REJECTED', outcome.reason)),
+          );
+        });
+      }
+
+      await record(round);
+      pending = pending.filter((item) => !round.has(item));
+      if (pending.length === 0) break;
+      const delay =
+        failed.length === 0
+          ? 250 // only leases held elsewhere: look again shortly
+          : Math.max(
+              ...failed.map((error) => error.retryAfterMs ?? 0),
+              backoffDelayMs(Math.max(1, ...pending.map((item) => retriesOf.get(item.key) ?? 0)), deps.backoff),
+            );
+      deps.logger.info(
+        { platform, pending: pending.length, codes: [...new Set(failed.map((error) => error.code))], delayMs: delay },
+        'batch round left records pending; retrying',
+      );
+      await pause(delay, signal, heartbeat);
+    }
+  };
+
+  /** One transaction for the round's final outcomes, then (best effort) Redis. */
+  async function record(finals: ReadonlyMap<Item, Final>): Promise<void> {
+    if (finals.size === 0) return;
+    const completedAt = now().toISOString();
+    const byEvent = new Map<string, { item: Item; final: Final }>();
+    const results: DeliveryResult[] = [];
+    for (const [item, final] of finals) {
+      byEvent.set(item.event.eventId, { item, final });
+      results.push({
+        eventId: item.event.eventId,
+        platform,
+        tenantId: item.event.tenantId,
+        kind: item.event.kind,
+        status: final.status,
+        attempts: attemptsOf.get(item.key) ?? 0,
+        externalRef: final.externalRef,
+        errorClass: final.error?.code ?? null,
+        errorReason: final.error ? final.error.message.slice(0, 400) : null,
+        idempotencyKey: item.key,
+        firstAttemptAt: item.firstAttemptAt.toISOString(),
+        completedAt,
+      });
+    }
+    const recorded = await deps.deliveries.recordFinals(results, (result) => {
+      const { item, final } = byEvent.get(result.eventId)!;
+      const out: OutboundMessage[] = [{ topic: deps.topics.results, key: resultKey(result), value: JSON.stringify(result) }];
+      if (result.status === 'dead_lettered' && final.error) {
+        out.push(deps.deadLetters.message(deps.topics.deliverDlq[platform], stage, item.message, final.error));
+      }
+      return out;
+    });
+    for (const result of results) {
+      const { item, final } = byEvent.get(result.eventId)!;
+      attemptsOf.delete(item.key);
+      retriesOf.delete(item.key);
+      if (recorded.has(result.eventId)) {
+        metrics.deliveries.inc({ platform, outcome: final.status });
+        metrics.deliverySeconds.observe({ platform }, (Date.now() - item.firstAttemptAt.getTime()) / 1000);
+        if (final.status === 'dead_lettered') metrics.deadLetters.inc({ stage, code: final.error?.code ?? 'unknown' });
+      }
+      metrics.messagesHandled.inc({ stage });
+      await deps.idempotency
+        .complete(
+          item.key,
+          final.status === 'delivered'
+            ? { state: 'succeeded', externalRef: final.externalRef ?? '' }
+            : { state: 'failed', reason: final.error?.code ?? final.status },
+        )
+        .catch((error: unknown) => deps.logger.warn({ err: errorReason(error), platform }, 'idempotency complete failed'));
+    }
+  }
+
+  function exhausted(item: Item, last: ImpactError): Final {
+    return fail('dead_lettered', new ImpactError('ATTEMPTS_EXHAUSTED', `${retriesOf.get(item.key) ?? 0} attempts; last: ${last.code}`));
+  }
+}
+
+function fail(status: DeliveryStatus, error: ImpactError): Final {
+  return { status, externalRef: null, error };
+}
+
+function asImpactError(caught: unknown): ImpactError {
+  return isImpactError(caught) ? caught : new ImpactError('OUTCOME_UNKNOWN', errorReason(caught), { cause: caught });
+}
+
+/** Items grouped by tenant (one credential each), in message order, cut at `max` per request. */
+function byTenant(items: readonly Item[], max: number): Item[][] {
+  const tenants = new Map<string, Item[]>();
+  for (const item of items) {
+    const list = tenants.get(item.event.tenantId) ?? [];
+    list.push(item);
+    tenants.set(item.event.tenantId, list);
+  }
+  const groups: Item[][] = [];
+  for (const list of tenants.values()) {
+    for (let start = 0; start < list.length; start += max) groups.push(list.slice(start, start + max));
+  }
+  return groups;
+}
+
+/** Waits `ms`, heartbeating each second; returns early on abort. */
+async function pause(ms: number, signal: AbortSignal, heartbeat: () => Promise<void>): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until && !signal.aborted) {
+    await sleep(Math.min(1_000, until - Date.now()), undefined, { signal }).catch(() => undefined);
+    await heartbeat();
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Asynchronous platform jobs (Benevity's volunteer-hours bulk import) in PostgreSQL. The deliverer
+ * records a submission (DeliveryRepository.recordSubmission) and commits its offset; the job's
+ * outcome arrives later — by the signed completion callback or, when that is late or lost, by the
+ * reconciler polling the job — and `complete` turns each record's outcome into the delivery row
+ * plus its outbox result, all in ONE transaction. Completing is idempotent: the job row is locked
+ * and completes once, so a duplicate or replayed callback, or a poll racing a callback, changes
+ * nothing.
+ */
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { FinalOutcome } from '../connectors/connector.ts';
+import type { Db } from '../db/database.ts';
+import { resultKey, type DeliveryResult } from '../domain/delivery-result.ts';
+import type { EventKind } from '../domain/event.ts';
+import type { Platform } from '../domain/platform.ts';
+import { writeOutbox } from '../outbox/outbox.ts';
+import { rowOf } from './delivery-repository.ts';
+
+/** One record's outcome as the platform reports it, by position in the job. */
+export interface JobRecordResult {
+  readonly index: number;
+  /** Our idempotency key as the platform echoes it (null when it could not read it). */
+  readonly externalId: string | null;
+  readonly outcome: FinalOutcome;
+}
+
+export type JobState =
+  | { readonly status: 'pending' }
+  | { readonly status: 'completed'; readonly results: readonly JobRecordResult[] }
+  | { readonly status: 'not_found' };
+
+/** What the reconciler needs from a platform with asynchronous jobs. */
+export interface AsyncJobReader {
+  readJob(jobId: string, credentials: Readonly<Record<string, unknown>>): Promise<JobState>;
+}
+
+export type CompletionOutcome =
+  | { readonly status: 'completed'; readonly recorded: readonly DeliveryResult[] }
+  | { readonly status: 'already_completed' }
+  | { readonly status: 'unknown_job' }
+  | { readonly status: 'replayed' };
+
+export interface DueJob {
+  readonly platform: Platform;
+  readonly jobId: string;
+  readonly tenantId: string;
+  readonly pollCount: number;
+}
+
+export class DeliveryJobs {
+  readonly #db: Db;
+  readonly #resultsTopic: string;
+  readonly #now: () => Date;
+
+  constructor(db: Db, resultsTopic: string, now: () => Date = () => new Date()) {
+    this.#db = db;
+    this.#resultsTopic = resultsTopic;
+    this.#now = now;
+  }
+
+  /**
+   * Records the job's per-record outcomes as final delivery results. `receipt` (a callback's
+   * signature) is stored in the same transaction: the same signed bytes are accepted once. A job
+   * we do not know (yet: the callback can outrun the commit of the submission) is left untouched,
+   * and its receipt is not kept, so the platform's retry is processed.
+   */
+  async complete(
+    platform: Platform,
+    jobId: string,
+    via: 'callback' | 'poll',
+    results: readonly JobRecordResult[],
+    receipt?: { readonly signature: string },
+  ): Promise<CompletionOutcome> {
+    return this.#db.transaction().execute(async (tx): Promise<CompletionOutcome> => {
+      const job = await tx
+        .selectFrom('delivery_jobs')
+        .select(['status'])
+        .where('platform', '=', platform)
+        .where('job_id', '=', jobId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!job) return { status: 'unknown_job' };
+      if (receipt) {
+        const stored = await tx
+          .insertInto('callback_receipts')
+          .values({ platform, signature_hash: signatureHash(receipt.signature) })
+          .onConflict((oc) => oc.columns(['platform', 'signature_hash']).doNothing())
+          .returning('signature_hash')
+          .executeTakeFirst();
+        if (!stored) return { status: 'replayed' };
+      }
+      if (job.status === 'completed') return { status: 'already_completed' };
+
+      const records = await tx
+        .selectFrom('delivery_job_records')
+        .selectAll()
+        .where('platform', '=', platform)
+        .where('job_id', '=', jobId)
+        .orderBy('record_index')
+        .execute();
+      const completedAt = this.#now().toISOString();
+      const finals = records.map((record): DeliveryResult => {
+        const reported = results.find((r) => r.index === record.record_index && r.externalId === record.idempotency_key);
+        const base = {
+          eventId: record.event_id,
+          platform,
+          tenantId: record.tenant_id,
+          kind: record.event_kind as EventKind,
+          attempts: record.attempts,
+          idempotencyKey: record.idempotency_key,
+          firstAttemptAt: new Date(record.first_attempt_at).toISOString(),
+          completedAt,
+        };
+        if (!reported) {
+          // The platform's answer does not account for our record: final, with the reason.
+          return {
+            ...base,
+            status: 'dead_lettered',
+            externalRef: null,
+            errorClass: 'PLATFORM_BAD_RESPONSE',
+            errorReason: `${platform} job result has no outcome for record ${record.record_index}`,
+          };
+        }
+        return reported.outcome.status === 'delivered'
+          ? { ...base, status: 'delivered', externalRef: reported.outcome.externalRef, errorClass: null, errorReason: null }
+          : {
+              ...base,
+              status: 'rejected',
+              externalRef: null,
+              errorClass: reported.outcome.errorClass,
+              errorReason: reported.outcome.reason.slice(0, 400),
+            };
+      });
+      let recorded: DeliveryResult[] = [];
+      if (finals.length > 0) {
+        const inserted = await tx
+          .insertInto('impact_deliveries')
+          .values(finals.map(rowOf))
+          .onConflict((oc) => oc.columns(['event_id', 'platform']).doNothing())
+          .returning('event_id')
+          .execute();
+        const ids = new Set(inserted.map((row) => row.event_id));
+        recorded = finals.filter((result) => ids.has(result.eventId));
+        await writeOutbox(
+          tx,
+          recorded.map((result) => ({ topic: this.#resultsTopic, key: resultKey(result), value: JSON.stringify(result) })),
+        );
+      }
+      await tx
+        .deleteFrom('delivery_job_records')
+        .where('platform', '=', platform)
+        .where('job_id', '=', jobId)
+        .execute();
+      await tx
+        .updateTable('delivery_jobs')
+        .set({ status: 'completed', completed_at: completedAt, completed_via: via })
+        .where('platform', '=', platform)
+        .where('job_id', '=', jobId)
+        .execute();
+      return { status: 'completed', recorded };
+    });
+  }
+
+  /**
+   * Claims up to `limit` open jobs whose callback is overdue, pushing their next poll out by
+   * `leaseMs` in the same statement (SKIP LOCKED): several instances never poll the same job at
+   * once, and a crashed poller's jobs come due again.
+   */
+  async claimDue(platform: Platform, limit: number, leaseMs: number): Promise<DueJob[]> {
+    const rows = await sql<{ job_id: string; tenant_id: string; poll_count: number }>`
+      update delivery_jobs set next_poll_at = now() + (${leaseMs}::int * interval '1 millisecond'), poll_count = poll_count + 1
+      where (platform, job_id) in (
+        select platform, job_id from delivery_jobs
+        where platform = ${platform} and status = 'submitted' and next_poll_at <= now()
+        order by next_poll_at
+        limit ${limit}
+        for update skip locked)
+      returning job_id, tenant_id, poll_count`.execute(this.#db);
+    return rows.rows.map((row) => ({ platform, jobId: row.job_id, tenantId: row.tenant_id, pollCount: row.poll_count }));
+  }
+
+  /** Open jobs of a platform (for metrics and tests). */
+  async openJobs(platform: Platform): Promise<number> {
+    const row = await this.#db
+      .selectFrom('delivery_jobs')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('platform', '=', platform)
+      .where('status', '=', 'submitted')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Forgets callback receipts older than the replay window (the timestamp check refuses those). */
+  async pruneReceipts(olderThanMs: number): Promise<number> {
+    const result = await this.#db
+      .deleteFrom('callback_receipts')
+      .where('received_at', '<', new Date(this.#now().getTime() - olderThanMs))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
+
+/** Receipts keep a hash of the signature header, not the header itself. */
+function signatureHash(signature: string): string {
+  return createHash('sha256').update(signature).digest('hex');
+}

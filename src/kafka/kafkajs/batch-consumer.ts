@@ -1,0 +1,79 @@
+/**
+ * BatchStageConsumer over a kafkajs consumer group: each fetched partition batch is cut into
+ * chunks of at most `maxChunk` consecutive messages, handed to the handler together. Same
+ * at-least-once rules as the per-message consumer (consumer.ts): a chunk's last offset is resolved
+ * only after its handler resolved; a rejecting handler is retried in place with back-off, the
+ * partition waiting (later offsets are never committed past an unfinished chunk).
+ */
+import type { Kafka } from 'kafkajs';
+import type { BackoffPolicy } from '../../domain/backoff.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { BatchHandler, BatchStageConsumer } from '../ports.ts';
+import { toInbound } from './message.ts';
+import { createGroupConsumer, retryInPlace, trackMembership, type PauseOptions } from './group-member.ts';
+
+export interface KafkaBatchConsumerOptions extends PauseOptions {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /** Messages per handler call at most. */
+  readonly maxChunk: number;
+  readonly partitionsConsumedConcurrently?: number;
+  readonly retry?: BackoffPolicy;
+  readonly fromBeginning?: boolean;
+  readonly logger: Logger;
+  /** Called with the time a chunk took and its size, for metrics. */
+  readonly onHandled?: (topic: string, seconds: number, count: number) => void;
+  readonly onHandlerError?: (topic: string, error: unknown) => void;
+}
+
+export function createKafkaBatchConsumer(kafka: Kafka, options: KafkaBatchConsumerOptions): BatchStageConsumer {
+  if (!Number.isInteger(options.maxChunk) || options.maxChunk < 1) throw new Error('maxChunk must be an integer ≥ 1');
+  const consumer = createGroupConsumer(kafka, options.groupId);
+  const retry = options.retry ?? { baseMs: 200, maxMs: 10_000 };
+  const stopping = new AbortController();
+  const isHealthy = trackMembership(consumer, options.logger);
+
+  return {
+    async start(handler: BatchHandler) {
+      await consumer.connect();
+      for (const topic of options.topics) {
+        await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
+      }
+      await consumer.run({
+        autoCommit: true,
+        autoCommitInterval: 1_000,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+        eachBatch: async (payload) => {
+          const { batch } = payload;
+          for (let start = 0; start < batch.messages.length; start += options.maxChunk) {
+            if (!payload.isRunning() || payload.isStale()) break;
+            const raw = batch.messages.slice(start, start + options.maxChunk);
+            const chunk = raw.map((message) => toInbound(batch.topic, batch.partition, message));
+            const first = chunk[0]!;
+            const heartbeat = () => payload.heartbeat().catch(() => undefined);
+            const done = await retryInPlace(
+              async () => {
+                const started = performance.now();
+                await handler(chunk, stopping.signal, heartbeat);
+                options.onHandled?.(first.topic, (performance.now() - started) / 1000, chunk.length);
+              },
+              { topic: first.topic, partition: first.partition, offset: first.offset, count: chunk.length },
+              payload,
+              { ...options, retry, stopping: stopping.signal, onError: (error) => options.onHandlerError?.(first.topic, error) },
+            );
+            if (!done) break;
+            payload.resolveOffset(raw[raw.length - 1]!.offset);
+            await payload.commitOffsetsIfNecessary();
+            await payload.heartbeat();
+          }
+        },
+      });
+    },
+    async stop() {
+      stopping.abort();
+      await consumer.disconnect();
+    },
+    isHealthy,
+  };
+}

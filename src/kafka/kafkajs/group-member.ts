@@ -1,0 +1,110 @@
+/**
+ * What both kafkajs stage consumers (per message and per chunk) do with a unit of work: run it
+ * until it succeeds, retrying in place with back-off while heartbeating, so a down dependency
+ * delays the partition and never skips a message — or, for a failure that means "stop consuming
+ * for now" (a platform's circuit breaker is open), pause the partition and resume it at the same
+ * offset when the given promise settles. Also the group-membership bookkeeping for health.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { backoffDelayMs, type BackoffPolicy } from '../../domain/backoff.ts';
+import { errorReason } from '../../domain/errors.ts';
+import type { Logger } from '../../observability/logger.ts';
+
+export interface PauseOptions {
+  /**
+   * For a failure that means "stop consuming for now": a promise that settles when consuming may
+   * go on. The partition is paused — no fetch, no commit past the unit — and resumed from that
+   * same unit when it settles.
+   */
+  readonly pauseOn?: (error: unknown, signal: AbortSignal) => Promise<unknown> | undefined;
+  /** Told when a partition is paused (true) or resumed (false) through `pauseOn`. */
+  readonly onPause?: (topic: string, partition: number, paused: boolean) => void;
+}
+
+export interface RetryInPlace extends PauseOptions {
+  readonly retry: BackoffPolicy;
+  readonly logger: Logger;
+  readonly stopping: AbortSignal;
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * Runs `work` until it resolves (true) — or returns false when the unit must be left for a later
+ * fetch: the consumer is stopping, the partition was revoked or sought, or it was paused.
+ */
+export async function retryInPlace(
+  work: () => Promise<void>,
+  where: { readonly topic: string; readonly partition: number; readonly offset: string; readonly count?: number },
+  payload: EachBatchPayload,
+  options: RetryInPlace,
+): Promise<boolean> {
+  const gone = () => !payload.isRunning() || payload.isStale() || options.stopping.aborted;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await work();
+      return true;
+    } catch (error) {
+      options.onError?.(error);
+      if (gone()) return false;
+      const resumeWhen = options.pauseOn?.(error, options.stopping);
+      if (resumeWhen) {
+        // Leave the unit unresolved: the next fetch after resume starts at it.
+        const resume = payload.pause();
+        options.onPause?.(where.topic, where.partition, true);
+        options.logger.warn({ ...where, err: errorReason(error) }, 'partition paused');
+        const resumeOnce = () => {
+          if (options.stopping.aborted) return;
+          resume();
+          options.onPause?.(where.topic, where.partition, false);
+          options.logger.info({ topic: where.topic, partition: where.partition }, 'partition resumed');
+        };
+        resumeWhen.then(resumeOnce, resumeOnce);
+        return false;
+      }
+      const delay = backoffDelayMs(attempt, options.retry);
+      options.logger.warn({ ...where, attempt, delayMs: delay, err: errorReason(error) }, 'handler failed; retrying in place');
+      // Heartbeat through long back-offs so the group does not evict us while we wait.
+      const until = Date.now() + delay;
+      while (Date.now() < until && !gone()) {
+        await sleep(Math.min(1_000, until - Date.now()), undefined, { signal: options.stopping }).catch(() => undefined);
+        await payload.heartbeat().catch(() => undefined);
+      }
+      if (gone()) return false;
+    }
+  }
+}
+
+/** Whether the member is in its group and has not crashed, from the consumer's events. */
+export function trackMembership(consumer: Consumer, logger: Logger): () => boolean {
+  let joined = false;
+  let crashed = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+    crashed = false;
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    crashed = true;
+    logger.error({ err: errorReason(event.payload.error), restart: event.payload.restart }, 'consumer crashed');
+  });
+  consumer.on(consumer.events.STOP, () => {
+    joined = false;
+  });
+  return () => joined && !crashed;
+}
+
+/**
+ * A group member as every stage consumer configures it: read_committed (the redactor and router
+ * write in transactions), a session that survives a long handler (heartbeats come from the retry
+ * loop), and reconnects retried for ever — a broker blip delays work, never ends the process.
+ */
+export function createGroupConsumer(kafka: Kafka, groupId: string): Consumer {
+  return kafka.consumer({
+    groupId,
+    sessionTimeout: 30_000,
+    rebalanceTimeout: 60_000,
+    heartbeatInterval: 3_000,
+    readUncommitted: false,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
+  });
+}
