@@ -106,6 +106,12 @@ const envSchema = z.object({
   DELIVERY_MAX_ATTEMPTS: int(1, 100).default(8),
   DELIVERY_BACKOFF_BASE_MS: int(1, 60_000).default(200),
   DELIVERY_BACKOFF_MAX_MS: int(1, 600_000).default(30_000),
+  /** A platform's circuit breaker opens after this many failures (5xx, network, timeouts) … */
+  BREAKER_FAILURE_THRESHOLD: int(1, 1_000).default(5),
+  /** … within this window, ms; */
+  BREAKER_WINDOW_MS: int(100, 600_000).default(10_000),
+  /** and stays open this long before one probe, ms. */
+  BREAKER_RESET_MS: int(100, 600_000).default(10_000),
   /** How often the outbox relay polls when nothing woke it, ms. */
   OUTBOX_POLL_INTERVAL_MS: int(10, 60_000).default(250),
   OUTBOX_BATCH_SIZE: int(1, 10_000).default(500),
@@ -113,6 +119,11 @@ const envSchema = z.object({
   HTTP_PORT: int(0, 65535).default(9464),
   HTTP_HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).refine((e) => e.DELIVERY_MAX_ATTEMPTS > e.BREAKER_FAILURE_THRESHOLD, {
+  // A platform that is down must open its breaker (and pause) before one record's retries
+  // alone use up its attempts and dead-letter it.
+  message: 'must be greater than BREAKER_FAILURE_THRESHOLD',
+  path: ['DELIVERY_MAX_ATTEMPTS'],
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -168,7 +179,12 @@ export interface Config {
   };
   /** OAuth tokens kept in impact_provider_tokens. */
   readonly providerTokens: { readonly refreshMarginMs: number };
-  readonly delivery: { readonly maxAttempts: number; readonly backoffBaseMs: number; readonly backoffMaxMs: number };
+  readonly delivery: {
+    readonly maxAttempts: number;
+    readonly backoffBaseMs: number;
+    readonly backoffMaxMs: number;
+    readonly breaker: { readonly failureThreshold: number; readonly windowMs: number; readonly resetMs: number };
+  };
   readonly outbox: { readonly pollIntervalMs: number; readonly batchSize: number };
   readonly server: { readonly port: number; readonly host: string };
   readonly logLevel: Env['LOG_LEVEL'];
@@ -263,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
       backoffBaseMs: e.DELIVERY_BACKOFF_BASE_MS,
       backoffMaxMs: e.DELIVERY_BACKOFF_MAX_MS,
+      breaker: { failureThreshold: e.BREAKER_FAILURE_THRESHOLD, windowMs: e.BREAKER_WINDOW_MS, resetMs: e.BREAKER_RESET_MS },
     },
     outbox: { pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS, batchSize: e.OUTBOX_BATCH_SIZE },
     server: { port: e.HTTP_PORT, host: e.HTTP_HOST },

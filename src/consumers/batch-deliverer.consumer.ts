@@ -26,7 +26,7 @@ import { idempotencyKey } from '../domain/idempotency-key.ts';
 import type { RedactedEvent } from '../domain/redacted-event.ts';
 import type { BatchHandler, InboundMessage, OutboundMessage } from '../kafka/ports.ts';
 import type { DelivererDeps } from './deliverer.consumer.ts';
-import { NOT_SENT, mayHaveApplied } from './delivery-rules.ts';
+import { countsAsAttempt, isCircuitOpen, mayHaveApplied } from './delivery-rules.ts';
 
 export interface BatchDelivererDeps extends Omit<DelivererDeps, 'connector' | 'jobPollDelayMs'> {
   readonly connector: BatchConnector;
@@ -97,6 +97,9 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
     await record(finals);
     while (pending.length > 0) {
       if (signal.aborted) throw new ImpactError('DEPENDENCY_UNAVAILABLE', 'stopping before the deliveries finished');
+      // Set when the platform's breaker refused a call: the round is recorded, then the handler
+      // rejects with it and the consumer pauses the partition (nothing counted, nothing dropped).
+      let circuitOpen: ImpactError | undefined;
       const round = new Map<Item, Final>();
       const failed: ImpactError[] = [];
       const blocked = new Set<string>();
@@ -132,7 +135,10 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
             metrics.reconciliations.inc({ platform, found: 'error' });
             // A failed lookup leaves the earlier send's outcome exactly as unknown as it was.
             await deps.idempotency.release(item.key, owner, 'unknown');
-            if (!error.retryable) round.set(item, fail('dead_lettered', error));
+            if (isCircuitOpen(error)) {
+              circuitOpen = error;
+              blocked.add(item.orderKey);
+            } else if (!error.retryable) round.set(item, fail('dead_lettered', error));
             else {
               failed.push(error);
               blocked.add(item.orderKey);
@@ -162,8 +168,14 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
           metrics.deliveryAttempts.inc({ platform, result: error.code }, group.length);
           const state = mayHaveApplied(error) ? 'unknown' : 'retry';
           failedTenants.add(tenantId);
+          if (isCircuitOpen(error)) circuitOpen = error;
           for (const item of group) {
-            if (!NOT_SENT.has(error.code)) count(attemptsOf, item.key);
+            if (countsAsAttempt(error)) count(attemptsOf, item.key);
+            if (isCircuitOpen(error)) {
+              await deps.idempotency.release(item.key, owner, state);
+              blocked.add(item.orderKey);
+              continue;
+            }
             await deps.idempotency.release(item.key, owner, state);
             blocked.add(item.orderKey);
             if (!error.retryable) round.set(item, fail('dead_lettered', error));
@@ -171,7 +183,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
               round.set(item, exhausted(item, error));
             }
           }
-          if (error.retryable) failed.push(error);
+          if (error.retryable && !isCircuitOpen(error)) failed.push(error);
           continue;
         } finally {
           await heartbeat();
@@ -198,6 +210,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
       await record(round);
       pending = pending.filter((item) => !round.has(item));
       if (pending.length === 0) break;
+      if (circuitOpen) throw circuitOpen;
       const delay =
         failed.length === 0
           ? 250 // only leases held elsewhere: look again shortly

@@ -28,7 +28,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { TenantDirectory } from '../tenants/tenant-directory.ts';
 import type { TenantPolicy } from '../redaction/policy/policy.ts';
-import { NOT_SENT, mayHaveApplied } from './delivery-rules.ts';
+import { countsAsAttempt, isCircuitOpen, mayHaveApplied } from './delivery-rules.ts';
 
 /** Reduces an event to what one platform may see (see src/redaction/platform-view.ts). */
 export type PlatformViewFn = (event: RedactedEvent, platform: Platform, tenant: TenantPolicy) => RedactedEvent;
@@ -218,7 +218,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
         const error = isImpactError(caught) ? caught : new ImpactError('OUTCOME_UNKNOWN', errorReason(caught), { cause: caught });
         if (sending) {
           // Refusals before anything was sent (the pre-send gate, bad credentials) are not attempts.
-          if (!NOT_SENT.has(error.code)) countAttempt(key);
+          if (countsAsAttempt(error)) countAttempt(key);
           metrics.deliveryAttempts.inc({ platform, result: error.code });
         } else {
           metrics.reconciliations.inc({ platform, found: 'error' });
@@ -227,6 +227,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
         // failed lookup leaves the earlier send's outcome exactly as unknown as it was.
         const mayExist = !sending || mayHaveApplied(error);
         await deps.idempotency.release(key, owner, mayExist ? 'unknown' : 'retry');
+        if (isCircuitOpen(error)) throw error;
         if (!error.retryable) return fail('dead_lettered', error);
         // A 429 is the platform pacing us, not a fault of the record: it does not use up attempts.
         if (error.code !== 'PLATFORM_RATE_LIMITED') retries++;

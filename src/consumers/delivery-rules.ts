@@ -1,13 +1,33 @@
 /** Rules shared by the per-message and the batch deliverer. Pure. */
-import type { ImpactError } from '../domain/errors.ts';
+import { isImpactError, type ImpactError } from '../domain/errors.ts';
 
 /** Error codes raised before a request left the process: they do not count as attempts. */
-export const NOT_SENT: ReadonlySet<string> = new Set(['PII_BLOCKED', 'CONFIG_INVALID', 'NOT_ROUTABLE']);
+export const NOT_SENT: ReadonlySet<string> = new Set(['PII_BLOCKED', 'CONFIG_INVALID', 'NOT_ROUTABLE', 'CIRCUIT_OPEN']);
+
+/**
+ * The platform's circuit breaker is open: nothing was sent, the record is not at fault. The
+ * handler rejects with it, and the consumer pauses the partition until the breaker lets a probe
+ * through (src/breaker/) — never a retry count, never a dead letter.
+ */
+export function isCircuitOpen(error: ImpactError): boolean {
+  return error.code === 'CIRCUIT_OPEN';
+}
+
+/** CIRCUIT_OPEN raised by the send that opened the breaker: that request did leave (an attempt). */
+export function sentBeforeOpen(error: ImpactError): boolean {
+  return isCircuitOpen(error) && isImpactError(error.cause);
+}
+
+/** Whether a failed call counts as an attempt of the record. */
+export function countsAsAttempt(error: ImpactError): boolean {
+  return !NOT_SENT.has(error.code) || sentBeforeOpen(error);
+}
 
 /**
  * Could the platform have applied a send that failed this way? Then the next attempt must look
  * the record up before sending again.
  */
 export function mayHaveApplied(error: ImpactError): boolean {
+  if (sentBeforeOpen(error)) return mayHaveApplied(error.cause as ImpactError);
   return error.code === 'OUTCOME_UNKNOWN' || error.code === 'PLATFORM_UNAVAILABLE' || error.code === 'PLATFORM_BAD_RESPONSE';
 }

@@ -41,6 +41,18 @@ export async function acquire(limiter: RateLimiter, bucket: string, limit: RateL
   }
 }
 
+/** Reports every wait a limiter imposes (bucket, ms), e.g. to a histogram; the answers are unchanged. */
+export function instrumentRateLimiter(limiter: RateLimiter, onWait: (bucket: string, waitMs: number) => void): RateLimiter {
+  return {
+    async tryAcquire(bucket, limit) {
+      const wait = await limiter.tryAcquire(bucket, limit);
+      if (wait > 0) onWait(bucket, wait);
+      return wait;
+    },
+    penalize: (bucket, limit, retryAfterMs) => limiter.penalize(bucket, limit, retryAfterMs),
+  };
+}
+
 export function validateRateLimit(name: string, limit: RateLimit): RateLimit {
   if (!(limit.perMinute > 0) || !Number.isFinite(limit.perMinute)) throw new Error(`${name}: perMinute must be > 0`);
   if (!Number.isInteger(limit.burst) || limit.burst < 1) throw new Error(`${name}: burst must be an integer ≥ 1`);

@@ -21,7 +21,7 @@ import { migrateToLatest } from '../db/migrator.ts';
 import type { AsyncJobReader } from '../deliveries/delivery-jobs.ts';
 import { DeliveryRepository } from '../deliveries/delivery-repository.ts';
 import { impactEventSchema, PAYLOAD_SCHEMAS, payloadFieldKeys } from '../domain/event.ts';
-import { errorReason } from '../domain/errors.ts';
+import { errorReason, isImpactError } from '../domain/errors.ts';
 import type { Platform } from '../domain/platform.ts';
 import { redactedEventSchema } from '../domain/redacted-event.ts';
 import { createDispatcher } from '../http/dispatcher.ts';
@@ -31,6 +31,11 @@ import { ensureTopics } from '../kafka/kafkajs/admin.ts';
 import { createKafka } from '../kafka/kafkajs/client.ts';
 import { createKafkaBatchConsumer } from '../kafka/kafkajs/batch-consumer.ts';
 import { createKafkaStageConsumer } from '../kafka/kafkajs/consumer.ts';
+import type { PauseOptions } from '../kafka/kafkajs/group-member.ts';
+import { withBreaker } from '../breaker/breaker-connector.ts';
+import { createPlatformBreaker } from '../breaker/platform-breaker.ts';
+import { createDegradableIdempotencyStore } from '../idempotency/degradable-store.ts';
+import { instrumentRateLimiter } from '../ratelimit/rate-limiter.ts';
 import { createKafkaSink } from '../kafka/kafkajs/producer.ts';
 import { createTransactionalConsumer } from '../kafka/kafkajs/transactional-consumer.ts';
 import type { BatchStageConsumer, BatchTransform, MessageHandler, StageConsumer, TransformConsumer } from '../kafka/ports.ts';
@@ -86,8 +91,9 @@ export async function startService(config: Config, roles: readonly Role[], logge
   const deadLetters = createDeadLetters(secretBox);
 
   const consumers: { stage: string; consumer: StageConsumer | TransformConsumer | BatchStageConsumer }[] = [];
-  const stageConsumer = (stage: string, groupId: string, topic: string, partitionsConcurrently: number) => {
+  const stageConsumer = (stage: string, groupId: string, topic: string, partitionsConcurrently: number, pause: PauseOptions = {}) => {
     const consumer = createKafkaStageConsumer(kafka, {
+      ...pause,
       groupId,
       topics: [topic],
       partitionsConsumedConcurrently: partitionsConcurrently,
@@ -159,7 +165,8 @@ export async function startService(config: Config, roles: readonly Role[], logge
   const deliverPlatforms = roles.filter((role) => role.startsWith('deliver:')).map((role) => role.slice(8) as Platform);
   if (deliverPlatforms.length > 0) {
     const redis = new Redis(config.redis.url, {
-      // Keep retrying a lost Redis for ever: a down dependency delays deliveries, never drops them.
+      // Reconnect to a lost Redis for ever, but fail each command after two reconnect attempts:
+      // the degradable idempotency store and the rate limiter then go on without it (below).
       maxRetriesPerRequest: 2,
       enableOfflineQueue: true,
       retryStrategy: (times) => Math.min(times * 200, 5_000),
@@ -169,10 +176,14 @@ export async function startService(config: Config, roles: readonly Role[], logge
     closers.unshift(() => redis.quit().catch(() => redis.disconnect()));
     const dispatcher = createDispatcher(config.http);
     closers.unshift(() => dispatcher.close());
-    const idempotency = createRedisIdempotencyStore(redis, {
-      keyPrefix: config.redis.keyPrefix,
-      ttlSeconds: config.redis.idempotencyTtlSeconds,
-    });
+    // Redis down: every send is preceded by a platform lookup; PostgreSQL's row stays the truth.
+    const idempotency = createDegradableIdempotencyStore(
+      createRedisIdempotencyStore(redis, { keyPrefix: config.redis.keyPrefix, ttlSeconds: config.redis.idempotencyTtlSeconds }),
+      {
+        logger: logger.child({ stage: 'idempotency' }),
+        onDegraded: (degraded) => metrics.degraded.set({ component: 'idempotency' }, degraded ? 1 : 0),
+      },
+    );
     const deliveries = new DeliveryRepository(db);
     const gate = createPreSendGate((platform, detectors) => {
       for (const detector of detectors) metrics.piiBlocked.inc({ platform, detector });
@@ -182,7 +193,14 @@ export async function startService(config: Config, roles: readonly Role[], logge
     // Per-platform request budgets (Goodera: per API key), shared by every instance through Redis.
     // OAuth tokens (Workday) encrypted in PostgreSQL, shared by every instance.
     const tokens = createPostgresTokenStore(db, secretBox, { refreshMarginMs: config.providerTokens.refreshMarginMs });
-    const rateLimiter = createRedisRateLimiter(redis, { keyPrefix: config.redis.keyPrefix, logger: logger.child({ stage: 'ratelimit' }) });
+    const rateLimiter = instrumentRateLimiter(
+      createRedisRateLimiter(redis, {
+        keyPrefix: config.redis.keyPrefix,
+        logger: logger.child({ stage: 'ratelimit' }),
+        onDegraded: (degraded) => metrics.degraded.set({ component: 'rate_limiter' }, degraded ? 1 : 0),
+      }),
+      (bucket, waitMs) => metrics.rateLimitWaitSeconds.observe({ platform: bucket.split(':')[0] ?? 'unknown' }, waitMs / 1000),
+    );
     // deliver:benevity also serves the import-completion callback endpoint and polls overdue imports.
     let benevity: BenevityEndpoint | undefined;
     if (deliverPlatforms.includes('benevity')) {
@@ -200,14 +218,27 @@ export async function startService(config: Config, roles: readonly Role[], logge
     for (const platform of deliverPlatforms) {
       const factory = CONNECTORS[platform]!;
       const stage = `deliver.${platform}`;
-      const connector = factory.create(config, {
-        dispatcher,
-        gate,
-        rateLimiter,
-        contactBox: secretBox,
-        tokens,
-        ...(benevity === undefined ? {} : { callbackUrl: benevity.callbackUrl }),
-      });
+      // One breaker per platform: while it is open the platform's partitions pause (lag grows,
+      // nothing is dropped or dead-lettered) until a half-open probe succeeds.
+      const breaker = createPlatformBreaker(platform, config.delivery.breaker);
+      closers.push(async () => breaker.shutdown());
+      breaker.onStateChange((state) => metrics.breakerState.set({ platform }, { closed: 0, half_open: 1, open: 2 }[state]));
+      metrics.breakerState.set({ platform }, 0);
+      const pause: PauseOptions = {
+        pauseOn: (error, signal) => (isImpactError(error) && error.code === 'CIRCUIT_OPEN' ? breaker.ready(signal) : undefined),
+        onPause: (_topic, _partition, paused) => metrics.pausedPartitions.inc({ stage }, paused ? 1 : -1),
+      };
+      const connector = withBreaker(
+        factory.create(config, {
+          dispatcher,
+          gate,
+          rateLimiter,
+          contactBox: secretBox,
+          tokens,
+          ...(benevity === undefined ? {} : { callbackUrl: benevity.callbackUrl }),
+        }),
+        breaker,
+      );
       const common = {
         platform,
         topics,
@@ -228,6 +259,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
       if (isBatchConnector(connector)) {
         // Batch platforms (Goodera) take chunks of a partition's messages: one request per tenant.
         const consumer = createKafkaBatchConsumer(kafka, {
+          ...pause,
           groupId: groups.deliver[platform],
           topics: [topics.deliver[platform]],
           maxChunk: connector.maxBatch,
@@ -242,7 +274,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
         starts.push(consumer.start(createBatchDelivererHandler({ ...common, connector })));
       } else {
         run(
-          stageConsumer(stage, groups.deliver[platform], topics.deliver[platform], config.kafka.partitions),
+          stageConsumer(stage, groups.deliver[platform], topics.deliver[platform], config.kafka.partitions, pause),
           createDelivererHandler({ ...common, connector, jobPollDelayMs: config.platforms.benevity.callback.waitMs }),
         );
       }

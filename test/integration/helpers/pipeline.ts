@@ -39,7 +39,11 @@ export async function createPipeline(name: string, overrides: Record<string, str
   // can begin before the service is up (as domain services do).
   await ensureTopics(scenario.kafka, allTopics(topics), { partitions: 3, replicationFactor: 1 });
   const publisher = await createImpactPublisher(loadKafkaConfig(scenario.env), logger);
-  const tail = await tailTopics(scenario.kafka, [topics.results, topics.eventsDlq, topics.redactedDlq, topics.deliverDlq.goodera], `t.${scenario.id}.tail`);
+  const tail = await tailTopics(
+    scenario.kafka,
+    [topics.results, topics.eventsDlq, topics.redactedDlq, ...Object.values(topics.deliverDlq)],
+    `t.${scenario.id}.tail`,
+  );
   return {
     scenario,
     goodera,

@@ -34,7 +34,7 @@ describe('loadConfig', () => {
       idempotencyTtlSeconds: 86_400,
       leaseMs: 60_000,
     });
-    expect(config.delivery).toEqual({ maxAttempts: 8, backoffBaseMs: 200, backoffMaxMs: 30_000 });
+    expect(config.delivery).toEqual({ maxAttempts: 8, breaker: { failureThreshold: 5, windowMs: 10_000, resetMs: 10_000 }, backoffBaseMs: 200, backoffMaxMs: 30_000 });
     expect(config.http).toEqual({ connectTimeoutMs: 5_000, requestTimeoutMs: 15_000, allowPrivateHosts: false });
     expect(config.outbox).toEqual({ pollIntervalMs: 250, batchSize: 500 });
     expect(config.server).toEqual({ port: 9464, host: '127.0.0.1' });
@@ -60,6 +60,7 @@ describe('loadConfig', () => {
       ALLOW_PRIVATE_HOSTS: '1',
       KAFKA_BROKERS: 'a:9092, b:9092,,',
       DELIVERY_MAX_ATTEMPTS: '3',
+      BREAKER_FAILURE_THRESHOLD: '2',
     });
     expect(config.kafka.partitions).toBe(12);
     expect(config.http.allowPrivateHosts).toBe(true);
@@ -76,6 +77,8 @@ describe('loadConfig', () => {
     ['ALLOW_PRIVATE_HOSTS', { ALLOW_PRIVATE_HOSTS: 'yes' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }],
     ['DATABASE_URL', { DATABASE_URL: 'not a url' }],
+    // A down platform must open its breaker before one record's retries dead-letter it.
+    ['DELIVERY_MAX_ATTEMPTS', { DELIVERY_MAX_ATTEMPTS: '5' }],
   ];
   for (const [variable, env] of bad) {
     it(`fails with CONFIG_INVALID naming ${variable} for ${JSON.stringify(Object.values(env)[0])}`, () => {
