@@ -16,7 +16,6 @@
  *   record of the chunk is final.
  */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { BatchConnector, DeliveryRequest, FinalOutcome } from '../connectors/connector.ts';
 import { backoffDelayMs } from '../domain/backoff.ts';
 import { resultKey, type DeliveryResult, type DeliveryStatus } from '../domain/delivery-result.ts';
@@ -26,7 +25,7 @@ import { idempotencyKey } from '../domain/idempotency-key.ts';
 import type { RedactedEvent } from '../domain/redacted-event.ts';
 import type { BatchHandler, InboundMessage, OutboundMessage } from '../kafka/ports.ts';
 import type { DelivererDeps } from './deliverer.consumer.ts';
-import { countsAsAttempt, isCircuitOpen, mayHaveApplied } from './delivery-rules.ts';
+import { countsAsAttempt, isCircuitOpen, mayHaveApplied, waitWithHeartbeat } from './delivery-rules.ts';
 
 export interface BatchDelivererDeps extends Omit<DelivererDeps, 'connector' | 'jobPollDelayMs'> {
   readonly connector: BatchConnector;
@@ -222,7 +221,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         { platform, pending: pending.length, codes: [...new Set(failed.map((error) => error.code))], delayMs: delay },
         'batch round left records pending; retrying',
       );
-      await pause(delay, signal, heartbeat);
+      await waitWithHeartbeat(delay, signal, heartbeat);
     }
   };
 
@@ -252,7 +251,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
     const recorded = await deps.deliveries.recordFinals(results, (result) => {
       const { item, final } = byEvent.get(result.eventId)!;
       const out: OutboundMessage[] = [{ topic: deps.topics.results, key: resultKey(result), value: JSON.stringify(result) }];
-      if (result.status === 'dead_lettered' && final.error) {
+      if (result.status !== 'delivered' && final.error) {
         out.push(deps.deadLetters.message(deps.topics.deliverDlq[platform], stage, item.message, final.error));
       }
       return out;
@@ -264,7 +263,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
       if (recorded.has(result.eventId)) {
         metrics.deliveries.inc({ platform, outcome: final.status });
         metrics.deliverySeconds.observe({ platform }, (Date.now() - item.firstAttemptAt.getTime()) / 1000);
-        if (final.status === 'dead_lettered') metrics.deadLetters.inc({ stage, code: final.error?.code ?? 'unknown' });
+        if (final.status !== 'delivered') metrics.deadLetters.inc({ stage, code: final.error?.code ?? 'unknown' });
       }
       metrics.messagesHandled.inc({ stage });
       await deps.idempotency
@@ -304,13 +303,4 @@ function byTenant(items: readonly Item[], max: number): Item[][] {
     for (let start = 0; start < list.length; start += max) groups.push(list.slice(start, start + max));
   }
   return groups;
-}
-
-/** Waits `ms`, heartbeating each second; returns early on abort. */
-async function pause(ms: number, signal: AbortSignal, heartbeat: () => Promise<void>): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until && !signal.aborted) {
-    await sleep(Math.min(1_000, until - Date.now()), undefined, { signal }).catch(() => undefined);
-    await heartbeat();
-  }
 }

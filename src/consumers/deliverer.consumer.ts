@@ -10,7 +10,6 @@
  * failure rejects or retries, so the message is offered again.
  */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Codec } from '../codec/codec.ts';
 import type { Connector, DeliveryOutcome, DeliveryRequest } from '../connectors/connector.ts';
 import type { DeliveryRepository } from '../deliveries/delivery-repository.ts';
@@ -28,7 +27,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { TenantDirectory } from '../tenants/tenant-directory.ts';
 import type { TenantPolicy } from '../redaction/policy/policy.ts';
-import { countsAsAttempt, isCircuitOpen, mayHaveApplied } from './delivery-rules.ts';
+import { countsAsAttempt, isCircuitOpen, mayHaveApplied, waitWithHeartbeat } from './delivery-rules.ts';
 
 /** Reduces an event to what one platform may see (see src/redaction/platform-view.ts). */
 export type PlatformViewFn = (event: RedactedEvent, platform: Platform, tenant: TenantPolicy) => RedactedEvent;
@@ -72,7 +71,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
   // message (e.g. PostgreSQL failed after the send) so the count stays true; removed once final.
   const attemptsOf = new Map<string, number>();
 
-  return async (message, signal) => {
+  return async (message, signal, heartbeat) => {
     let event: RedactedEvent;
     try {
       event = deps.codec.decode(message.value);
@@ -94,7 +93,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
 
     const key = idempotencyKey(platform, event.tenantId, event.eventId, event.payload);
     const firstAttemptAt = now();
-    const final = await deliver(event, key, signal);
+    const final = await deliver(event, key, signal, heartbeat);
     if (!final) throw new ImpactError('DEPENDENCY_UNAVAILABLE', 'stopping before the delivery finished');
 
     if (final.status === 'submitted') {
@@ -142,7 +141,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     if (recorded) {
       metrics.deliveries.inc({ platform, outcome: final.status });
       metrics.deliverySeconds.observe({ platform }, (Date.now() - firstAttemptAt.getTime()) / 1000);
-      if (final.status === 'dead_lettered') metrics.deadLetters.inc({ stage, code: final.error?.code ?? 'unknown' });
+      if (final.status !== 'delivered') metrics.deadLetters.inc({ stage, code: final.error?.code ?? 'unknown' });
     }
     // Best effort: PostgreSQL already holds the truth; Redis only speeds up the next check.
     await deps.idempotency
@@ -160,13 +159,18 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     const messages: OutboundMessage[] = [
       { topic: deps.topics.results, key: resultKey(result), value: JSON.stringify(result) },
     ];
-    if (result.status === 'dead_lettered' && error) {
+    if (result.status !== 'delivered' && error) {
       messages.push(deps.deadLetters.message(deps.topics.deliverDlq[platform], stage, source, error));
     }
     return messages;
   }
 
-  async function deliver(event: RedactedEvent, key: string, signal: AbortSignal): Promise<Final | null> {
+  async function deliver(
+    event: RedactedEvent,
+    key: string,
+    signal: AbortSignal,
+    heartbeat?: () => Promise<void>,
+  ): Promise<Final | null> {
     const config = await deps.tenants.platformConfig(event.tenantId, platform);
     if (!config) {
       return fail('dead_lettered', new ImpactError('UNKNOWN_TENANT', `tenant ${event.tenantId} has no ${platform} configuration`));
@@ -191,9 +195,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
         }
         if (record.state === 'in_flight') {
           // Another member holds the lease (a rebalance moved the partition mid-send): wait it out.
-          await sleep(Math.max(100, Math.min(record.leaseUntil - Date.now(), 5_000)), undefined, { signal }).catch(
-            () => undefined,
-          );
+          await waitWithHeartbeat(Math.max(100, Math.min(record.leaseUntil - Date.now(), 5_000)), signal, heartbeat);
           continue;
         }
       }
@@ -236,7 +238,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
         }
         const delay = Math.max(error.retryAfterMs ?? 0, backoffDelayMs(Math.max(1, retries), deps.backoff));
         deps.logger.info({ platform, eventId: event.eventId, code: error.code, retries, delayMs: delay }, 'delivery attempt failed; retrying');
-        await sleep(delay, undefined, { signal }).catch(() => undefined);
+        await waitWithHeartbeat(delay, signal, heartbeat);
       }
     }
     return null;

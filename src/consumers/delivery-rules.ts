@@ -1,4 +1,5 @@
 /** Rules shared by the per-message and the batch deliverer. Pure. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isImpactError, type ImpactError } from '../domain/errors.ts';
 
 /** Error codes raised before a request left the process: they do not count as attempts. */
@@ -30,4 +31,16 @@ export function countsAsAttempt(error: ImpactError): boolean {
 export function mayHaveApplied(error: ImpactError): boolean {
   if (sentBeforeOpen(error)) return mayHaveApplied(error.cause as ImpactError);
   return error.code === 'OUTCOME_UNKNOWN' || error.code === 'PLATFORM_UNAVAILABLE' || error.code === 'PLATFORM_BAD_RESPONSE';
+}
+
+/**
+ * Waits `ms` inside a handler, heartbeating each second so a long back-off does not get the member
+ * evicted from its group (and the partition moved mid-delivery); returns early on abort.
+ */
+export async function waitWithHeartbeat(ms: number, signal: AbortSignal, heartbeat?: () => Promise<void>): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until && !signal.aborted) {
+    await sleep(Math.min(1_000, until - Date.now()), undefined, { signal }).catch(() => undefined);
+    await heartbeat?.();
+  }
 }

@@ -33,7 +33,12 @@ export interface MessageSink {
  * committed; rejecting means it was not, and it will be offered again (after a back-off) without
  * the offset moving past it.
  */
-export type MessageHandler = (message: InboundMessage, signal: AbortSignal) => Promise<void>;
+export type MessageHandler = (
+  message: InboundMessage,
+  signal: AbortSignal,
+  /** Keeps the member in its group through a long handler (retries, back-offs); call it while waiting. */
+  heartbeat?: () => Promise<void>,
+) => Promise<void>;
 
 /** A running consumer-group member. */
 export interface StageConsumer {

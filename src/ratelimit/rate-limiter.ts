@@ -101,10 +101,13 @@ export function createLocalRateLimiter(now: () => number = Date.now): RateLimite
     },
     async penalize(bucket, limit, retryAfterMs) {
       const { s, base, t } = state(bucket, limit);
+      // One slow-down per push-back: 429s answering requests already in flight when the first
+      // one came (the bucket is still blocked) extend the block but do not halve the rate again.
+      const alreadyBlocked = s.blockedUntil > t;
       s.tokens = 0;
       s.blockedUntil = Math.max(s.blockedUntil, t + Math.max(0, retryAfterMs));
       s.at = s.blockedUntil;
-      s.rate = Math.max(base * MIN_RATE_FRACTION, s.rate / 2);
+      if (!alreadyBlocked) s.rate = Math.max(base * MIN_RATE_FRACTION, s.rate / 2);
     },
   };
 }

@@ -47,8 +47,10 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local base = tonumber(ARGV[2])
 local h = redis.call('HMGET', KEYS[1], 'rate', 'blocked')
 local rate = tonumber(h[1]) or base
-local blocked = math.max(tonumber(h[2]) or 0, now + tonumber(ARGV[4]))
-rate = math.max(tonumber(ARGV[3]), rate / 2)
+local was = tonumber(h[2]) or 0
+local blocked = math.max(was, now + tonumber(ARGV[4]))
+-- One slow-down per push-back: 429s while still blocked only extend the block.
+if was <= now then rate = math.max(tonumber(ARGV[3]), rate / 2) end
 redis.call('HSET', KEYS[1], 'tokens', '0', 'at', blocked, 'rate', tostring(rate), 'blocked', blocked)
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[5]))
 return 1

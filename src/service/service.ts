@@ -165,10 +165,11 @@ export async function startService(config: Config, roles: readonly Role[], logge
   const deliverPlatforms = roles.filter((role) => role.startsWith('deliver:')).map((role) => role.slice(8) as Platform);
   if (deliverPlatforms.length > 0) {
     const redis = new Redis(config.redis.url, {
-      // Reconnect to a lost Redis for ever, but fail each command after two reconnect attempts:
-      // the degradable idempotency store and the rate limiter then go on without it (below).
-      maxRetriesPerRequest: 2,
-      enableOfflineQueue: true,
+      // Reconnect to a lost Redis for ever, but never queue commands while it is away: they fail
+      // at once and the degradable idempotency store and the rate limiter go on without it
+      // (below) — a queued command would hold a delivery for seconds per call.
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
       retryStrategy: (times) => Math.min(times * 200, 5_000),
       lazyConnect: false,
     });

@@ -54,7 +54,7 @@ export function createKafkaStageConsumer(kafka: Kafka, options: KafkaStageConsum
             const done = await retryInPlace(
               async () => {
                 const started = performance.now();
-                await handler(message, stopping.signal);
+                await handler(message, stopping.signal, () => payload.heartbeat().catch(() => undefined));
                 options.onHandled?.(message.topic, (performance.now() - started) / 1000);
               },
               { topic: message.topic, partition: message.partition, offset: message.offset },

@@ -143,7 +143,8 @@ describe('batch deliverer', () => {
     expect(t.statusOf(events[1]!)).toMatchObject({ status: 'rejected', errorClass: 'PLATFORM_REJECTED', attempts: 1 });
     expect(t.statusOf(events[2]!)).toMatchObject({ status: 'dead_lettered', errorClass: 'PII_BLOCKED', attempts: 0 });
     expect(t.statusOf(events[3]!)?.status).toBe('delivered');
-    expect(t.repository.outbox.filter((m) => m.topic === topics.deliverDlq.goodera)).toHaveLength(1);
+    // Both failed records are dead-lettered with their reasons: the rejection and the gate's block.
+    expect(t.repository.outbox.filter((m) => m.topic === topics.deliverDlq.goodera)).toHaveLength(2);
   });
 
   it('after a failed batch whose records may exist, each is looked up before the re-send', async () => {

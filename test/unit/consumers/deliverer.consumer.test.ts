@@ -236,7 +236,8 @@ describe('deliverer: the delivery state machine', () => {
       errorClass: 'PLATFORM_REJECTED',
       errorReason: 'goodera answered 422: unknown projectId',
     });
-    expect(t.repository.outbox.map((m) => m.topic)).toEqual(['t.impact.delivery-results.v1']);
+    // Final for good: its result, and the original on the platform's dead-letter topic with the reason.
+    expect(t.repository.outbox.map((m) => m.topic)).toEqual(['t.impact.delivery-results.v1', 't.impact.deliver.goodera.dlq.v1']);
     expect(await t.store.get(t.key)).toMatchObject({ state: 'failed' });
   });
 

@@ -70,6 +70,15 @@ describe('local token bucket', () => {
     expect(await limiter.tryAcquire('b', limit)).toBe(1_000);
   });
 
+  it('429s answering requests already in flight extend the block but halve the rate only once', async () => {
+    const c = clock();
+    const limiter = createLocalRateLimiter(c.now);
+    const limit = { perMinute: 600, burst: 1 }; // one per 100 ms
+    for (let i = 0; i < 10; i++) await limiter.penalize('b', limit, 1_000);
+    c.advance(1_000);
+    expect(await limiter.tryAcquire('b', limit)).toBe(200); // half rate, not 1/1024 of it
+  });
+
   it('acquire waits until a token is free, and stops on abort', async () => {
     const limiter = createLocalRateLimiter();
     const limit = { perMinute: 60_000, burst: 1 }; // one per ms
