@@ -25,6 +25,8 @@ export interface DegradableStoreOptions {
   readonly onDegraded?: (degraded: boolean) => void;
   /** Most keys remembered as unsettled (oldest forgotten first); default 100 000. */
   readonly maxUnsettled?: number;
+  /** While degraded, how often to probe the store so recovery shows without waiting for traffic; default 1 s. */
+  readonly probeIntervalMs?: number;
 }
 
 export function createDegradableIdempotencyStore(inner: IdempotencyStore, options: DegradableStoreOptions): IdempotencyStore & {
@@ -33,9 +35,22 @@ export function createDegradableIdempotencyStore(inner: IdempotencyStore, option
   const unsettled = new Set<string>();
   const maxUnsettled = options.maxUnsettled ?? 100_000;
   let degraded = false;
+  let probe: NodeJS.Timeout | undefined;
   const setDegraded = (value: boolean, error?: unknown) => {
     if (value === degraded) return;
     degraded = value;
+    if (value) {
+      probe = setInterval(() => {
+        inner.get('__impact_in_probe__').then(
+          () => setDegraded(false),
+          () => undefined,
+        );
+      }, options.probeIntervalMs ?? 1_000);
+      probe.unref();
+    } else if (probe) {
+      clearInterval(probe);
+      probe = undefined;
+    }
     if (value) options.logger.warn({ err: errorReason(error) }, 'idempotency store unreachable: every send is preceded by a platform lookup');
     else options.logger.info('idempotency store reachable again');
     options.onDegraded?.(value);

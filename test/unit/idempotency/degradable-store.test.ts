@@ -75,6 +75,19 @@ describe('degradable idempotency store', () => {
     expect(s.records.get('k')).toEqual({ state: 'succeeded', externalRef: 'found' });
   });
 
+  it('notices recovery by probing, without waiting for the next delivery', async () => {
+    const s = switchableStore();
+    const changes: boolean[] = [];
+    const store = createDegradableIdempotencyStore(s.store, { logger, probeIntervalMs: 10, onDegraded: (d) => changes.push(d) });
+    s.setUp(false);
+    await store.claim('k', 'me', 1000);
+    s.setUp(true);
+    const deadline = Date.now() + 2_000;
+    while (store.degraded && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(store.degraded).toBe(false);
+    expect(changes).toEqual([true, false]);
+  });
+
   it('forgets the oldest unsettled keys beyond its bound', async () => {
     const s = switchableStore();
     const store = createDegradableIdempotencyStore(s.store, { logger, maxUnsettled: 2 });
