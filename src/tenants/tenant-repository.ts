@@ -5,9 +5,12 @@
 import { sql } from 'kysely';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Db } from '../db/database.ts';
+import { ImpactError } from '../domain/errors.ts';
 import type { Platform } from '../domain/platform.ts';
 import type { TenantPolicy } from '../redaction/policy/policy.ts';
 import { parseTenantPolicy } from '../redaction/policy/tenant-policy.ts';
+import { tokenLockKey } from '../tokens/postgres/postgres-token-store.ts';
+import type { ResealReport } from '../tokens/token-store.ts';
 
 export interface TenantPlatform {
   readonly tenantId: string;
@@ -25,7 +28,19 @@ export interface TenantSummary {
   readonly tenantId: string;
   readonly displayName: string;
   readonly policy: TenantPolicy;
-  readonly platforms: readonly { platform: Platform; enabled: boolean; credentialKeys: string[]; keyId: string }[];
+  readonly platforms: readonly PlatformSummary[];
+}
+
+/** One platform of a tenant as `list` shows it: field names and key ids, never a value. */
+export interface PlatformSummary {
+  readonly platform: Platform;
+  readonly enabled: boolean;
+  /** Credential field names; null when no configured key opens them. */
+  readonly credentialKeys: string[] | null;
+  /** The key that sealed the credentials. */
+  readonly keyId: string;
+  /** The stored OAuth token for this platform, if any: the key that sealed it and its expiry. */
+  readonly token: { readonly keyId: string; readonly expiresAt: Date } | null;
 }
 
 const associatedData = (tenantId: string, platform: string) => `tenant_platforms:${tenantId}:${platform}`;
@@ -107,34 +122,78 @@ export class TenantRepository {
       platform: row.platform as Platform,
       enabled: row.enabled,
       policy: parseTenantPolicy(row.policy),
-      credentials: JSON.parse(
-        this.#box.open(
-          { keyId: row.credentials_key_id, sealed: row.credentials_ciphertext },
-          associatedData(row.tenant_id, row.platform),
-        ),
-      ) as Record<string, unknown>,
+      credentials: JSON.parse(this.#open(row)) as Record<string, unknown>,
     }));
   }
 
-  /** Every tenant, with credential field names only (values never leave this class for listing). */
+  /** Opens a row's credentials, or names the row that cannot be opened (the crypto error stays the cause). */
+  #open(row: { tenant_id: string; platform: string; credentials_key_id: string; credentials_ciphertext: Buffer }): string {
+    try {
+      return this.#box.open(
+        { keyId: row.credentials_key_id, sealed: row.credentials_ciphertext },
+        associatedData(row.tenant_id, row.platform),
+      );
+    } catch (error) {
+      throw new ImpactError(
+        'CONFIG_INVALID',
+        `the ${row.platform} credentials of tenant ${row.tenant_id} cannot be opened with key ${row.credentials_key_id} ` +
+          '(key not configured — after a key rotation it belongs in IMPACT_SECRET_OLD_KEYS — or ciphertext altered)',
+        // Retryable: the operator's fix (the key back in the configuration) lets waiting events go on;
+        // the router and the deliverers hold them rather than dead-letter them meanwhile.
+        { cause: error, retryable: true },
+      );
+    }
+  }
+
+  /**
+   * Every tenant, with credential field names only (values never leave this class for listing).
+   * Credentials no configured key opens are listed as such rather than failing the whole list.
+   */
   async list(): Promise<TenantSummary[]> {
     const tenants = await this.#db.selectFrom('tenants').selectAll().orderBy('tenant_id').execute();
-    const summaries: TenantSummary[] = [];
-    for (const tenant of tenants) {
-      const platforms = await this.platformsOf(tenant.tenant_id);
-      summaries.push({
-        tenantId: tenant.tenant_id,
-        displayName: tenant.display_name,
-        policy: parseTenantPolicy(tenant.policy),
-        platforms: platforms.map((p) => ({
-          platform: p.platform,
-          enabled: p.enabled,
-          credentialKeys: Object.keys(p.credentials).sort(),
-          keyId: p.keyId ?? '',
-        })),
-      });
-    }
-    return summaries;
+    const rows = await this.#db
+      .selectFrom('tenant_platforms')
+      .leftJoin('impact_provider_tokens', (join) =>
+        join
+          .onRef('impact_provider_tokens.company_id', '=', 'tenant_platforms.tenant_id')
+          .onRef('impact_provider_tokens.provider', '=', 'tenant_platforms.platform'),
+      )
+      .select([
+        'tenant_platforms.tenant_id',
+        'tenant_platforms.platform',
+        'tenant_platforms.enabled',
+        'tenant_platforms.credentials_ciphertext',
+        'tenant_platforms.credentials_key_id',
+        'impact_provider_tokens.key_id as token_key_id',
+        'impact_provider_tokens.expires_at as token_expires_at',
+      ])
+      .orderBy('tenant_platforms.platform')
+      .execute();
+    return tenants.map((tenant) => ({
+      tenantId: tenant.tenant_id,
+      displayName: tenant.display_name,
+      policy: parseTenantPolicy(tenant.policy),
+      platforms: rows
+        .filter((row) => row.tenant_id === tenant.tenant_id)
+        .map((row) => {
+          let credentialKeys: string[] | null;
+          try {
+            credentialKeys = Object.keys(JSON.parse(this.#open(row)) as Record<string, unknown>).sort();
+          } catch {
+            credentialKeys = null;
+          }
+          return {
+            platform: row.platform as Platform,
+            enabled: row.enabled,
+            credentialKeys,
+            keyId: row.credentials_key_id,
+            token:
+              row.token_key_id === null || row.token_expires_at === null
+                ? null
+                : { keyId: row.token_key_id, expiresAt: new Date(row.token_expires_at as unknown as string | Date) },
+          };
+        }),
+    }));
   }
 
   /**
@@ -151,24 +210,50 @@ export class TenantRepository {
         .where('platform', '=', platform)
         .executeTakeFirst();
       if (updated.numUpdatedRows === 0n) throw new Error(`tenant ${tenantId} has no ${platform} configuration to rotate`);
+      // Under the token store's refresh lock: a refresh in flight with the old credentials
+      // finishes first, and its token is deleted here rather than written after.
+      await sql`select pg_advisory_xact_lock(hashtextextended(${tokenLockKey(tenantId, platform)}, 0))`.execute(trx);
       await trx.deleteFrom('impact_provider_tokens').where('company_id', '=', tenantId).where('provider', '=', platform).execute();
     });
   }
 
-  /** Re-seals every tenant's credentials under the current key (after a key rotation); returns the count. */
-  async resealAll(): Promise<number> {
-    const rows = await this.#db.selectFrom('tenant_platforms').select(['tenant_id', 'platform', 'credentials_ciphertext', 'credentials_key_id']).execute();
-    for (const row of rows) {
-      const aad = associatedData(row.tenant_id, row.platform);
-      const plaintext = this.#box.open({ keyId: row.credentials_key_id, sealed: row.credentials_ciphertext }, aad);
-      const sealed = this.#box.seal(plaintext, aad);
-      await this.#db
-        .updateTable('tenant_platforms')
-        .set({ credentials_ciphertext: sealed.sealed, credentials_key_id: sealed.keyId, updated_at: sql`now()` })
-        .where('tenant_id', '=', row.tenant_id)
-        .where('platform', '=', row.platform)
-        .execute();
+  /**
+   * Re-seals every tenant's credentials under the current key (after a key rotation). Row by row,
+   * each locked while it is re-sealed, so a concurrent `rotate` is never undone. Credentials that
+   * do not open are left as they are and named in the report.
+   */
+  async resealAll(): Promise<ResealReport> {
+    const keys = await this.#db.selectFrom('tenant_platforms').select(['tenant_id', 'platform']).execute();
+    let resealed = 0;
+    const unreadable: string[] = [];
+    for (const key of keys) {
+      const done = await this.#db.transaction().execute(async (trx) => {
+        const row = await trx
+          .selectFrom('tenant_platforms')
+          .select(['tenant_id', 'platform', 'credentials_ciphertext', 'credentials_key_id'])
+          .where('tenant_id', '=', key.tenant_id)
+          .where('platform', '=', key.platform)
+          .forUpdate()
+          .executeTakeFirst();
+        if (!row) return 'gone' as const;
+        let plaintext: string;
+        try {
+          plaintext = this.#open(row);
+        } catch {
+          return 'unreadable' as const;
+        }
+        const sealed = this.#box.seal(plaintext, associatedData(row.tenant_id, row.platform));
+        await trx
+          .updateTable('tenant_platforms')
+          .set({ credentials_ciphertext: sealed.sealed, credentials_key_id: sealed.keyId, updated_at: sql`now()` })
+          .where('tenant_id', '=', row.tenant_id)
+          .where('platform', '=', row.platform)
+          .execute();
+        return 'resealed' as const;
+      });
+      if (done === 'resealed') resealed++;
+      if (done === 'unreadable') unreadable.push(`${key.tenant_id}/${key.platform}`);
     }
-    return rows.length;
+    return { resealed, unreadable };
   }
 }

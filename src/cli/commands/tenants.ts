@@ -1,97 +1,196 @@
 /**
  * `impact-in tenants add|list|rotate|rotate-keys`: tenant configuration. Credentials are validated
  * against the platform connector's schema, stored encrypted, and never printed (list shows field
- * names only, and the id of the key that sealed them).
+ * names only, and the ids of the keys that sealed them and the tenant's stored OAuth token).
  *
- * - `rotate --tenant T --platform P --credentials JSON`: new credentials for a platform the tenant
- *   already reports to; the OAuth token issued under the old ones is dropped.
+ * - `add --tenant T [--name N] [--platform P (--credentials JSON | --credentials-file F)] [--disabled]
+ *   [--donation-receipts on|off] [--free-text scrubbed|none]`: a tenant, and optionally one platform
+ *   it reports to with its credentials (added or replaced).
+ * - `rotate --tenant T --platform P (--credentials JSON | --credentials-file F)`: new credentials
+ *   for a platform the tenant already reports to; the OAuth token issued under the old ones is dropped.
  * - `rotate-keys`: after IMPACT_SECRET_KEY changed (the old key moved to IMPACT_SECRET_OLD_KEYS),
  *   re-seals every credential and stored OAuth token under the current key.
+ *
+ * `--credentials-file -` reads the JSON from standard input, which keeps secrets out of the process
+ * list and the shell history. Every flag is checked before anything is written.
  */
+import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../../config/config.ts';
 import { CONNECTORS, availablePlatforms } from '../../connectors/registry.ts';
 import { createSecretBox } from '../../crypto/secret-box.ts';
 import { createDb } from '../../db/database.ts';
 import { migrateToLatest } from '../../db/migrator.ts';
-import { isPlatform } from '../../domain/platform.ts';
+import { impactEventSchema } from '../../domain/event.ts';
+import { isPlatform, type Platform } from '../../domain/platform.ts';
 import { TenantRepository } from '../../tenants/tenant-repository.ts';
 import { createPostgresTokenStore } from '../../tokens/postgres/postgres-token-store.ts';
 import { UsageError, parseFlags } from '../usage.ts';
 
+/** The tenant id rule of the events themselves: a tenant configured under another id never gets one. */
+const tenantIdSchema = impactEventSchema.options[0].shape.tenantId;
+
+type Sub = 'add' | 'list' | 'rotate' | 'rotate-keys';
+const SUBS: readonly Sub[] = ['add', 'list', 'rotate', 'rotate-keys'];
+
+/** What `add` and `rotate` were asked to do, validated. */
+interface Change {
+  readonly tenant: string;
+  readonly name?: string;
+  readonly policy?: { donationReceipts?: boolean; freeText?: 'scrubbed' | 'none' };
+  readonly platform?: { readonly platform: Platform; readonly credentials: Record<string, unknown>; readonly enabled: boolean };
+}
+
 export async function tenantsCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
-  if (sub !== 'add' && sub !== 'list' && sub !== 'rotate' && sub !== 'rotate-keys') {
-    throw new UsageError('tenants: expected "add", "list", "rotate" or "rotate-keys"');
+  if (!SUBS.includes(sub as Sub)) throw new UsageError('tenants: expected "add", "list", "rotate" or "rotate-keys"');
+  if ((sub === 'list' || sub === 'rotate-keys') && rest.length > 0) {
+    throw new UsageError(`tenants ${sub} takes no arguments, got "${rest.join(' ')}"`);
   }
+  const change = sub === 'add' || sub === 'rotate' ? await changeOf(sub, rest) : undefined;
+
   const config = loadConfig();
   const db = createDb(config.database.url, 2);
   try {
     await migrateToLatest(db);
     const box = createSecretBox(config.secrets.keys, config.secrets.keyId);
     const repo = new TenantRepository(db, box);
+    if (sub === 'list') return await list(repo);
     if (sub === 'rotate-keys') {
-      if (rest.length > 0) throw new UsageError(`tenants rotate-keys takes no arguments, got "${rest.join(' ')}"`);
       const credentials = await repo.resealAll();
       const tokens = await createPostgresTokenStore(db, box, { refreshMarginMs: 0 }).reseal();
-      process.stdout.write(`re-sealed under key ${config.secrets.keyId}: ${credentials} credentials, ${tokens} OAuth tokens\n`);
-      return;
-    }
-    if (sub === 'list') {
-      for (const tenant of await repo.list()) {
-        const platforms = tenant.platforms.map(
-          (p) => `${p.platform}${p.enabled ? '' : ' (disabled)'} [${p.credentialKeys.map((k) => `${k}=****`).join(' ')}] key=${p.keyId}`,
+      process.stdout.write(
+        `re-sealed under key ${config.secrets.keyId}: ${credentials.resealed} credentials, ${tokens.resealed} OAuth tokens\n`,
+      );
+      const unreadable = [...credentials.unreadable.map((row) => `credentials ${row}`), ...tokens.unreadable.map((row) => `OAuth token ${row}`)];
+      if (unreadable.length > 0) {
+        // Everything else is done; these stay under a key none of the configured ones opens.
+        throw new Error(
+          `${unreadable.length} not re-sealed, no configured key opens them (is the old key in IMPACT_SECRET_OLD_KEYS?): ` +
+            `${unreadable.join(', ')}; \`tenants rotate\` replaces such credentials and drops such a token`,
         );
-        const policy = `receipts=${tenant.policy.donationReceipts ? 'on' : 'off'} free-text=${tenant.policy.freeText}`;
-        process.stdout.write(`${tenant.tenantId}\t${tenant.displayName}\t${policy}\t${platforms.join(', ') || '-'}\n`);
       }
       return;
     }
-    const { values } = parseFlags(rest, {
-      tenant: { type: 'string' },
-      name: { type: 'string' },
-      platform: { type: 'string' },
-      credentials: { type: 'string' },
-      disabled: { type: 'boolean', default: false },
-      'donation-receipts': { type: 'string' },
-      'free-text': { type: 'string' },
-    });
-    if (!values.tenant) throw new UsageError(`tenants ${sub}: --tenant is required`);
-    if (sub === 'rotate' && (values.platform === undefined || values.credentials === undefined)) {
-      throw new UsageError('tenants rotate: --platform and --credentials are required');
-    }
-    if (sub === 'add') await repo.upsertTenant(values.tenant, values.name, policyFlags(values));
-    if (values.platform === undefined) return;
-    const platform = values.platform;
-    const factory = isPlatform(platform) ? CONNECTORS[platform] : undefined;
-    if (!isPlatform(platform) || !factory) {
-      throw new UsageError(`--platform must be one of ${availablePlatforms().join(', ')}, got "${platform}"`);
-    }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(values.credentials ?? '');
-    } catch {
-      throw new UsageError('--credentials must be a JSON object');
-    }
-    const credentials = factory.credentials.safeParse(raw);
-    if (!credentials.success) {
-      throw new UsageError(
-        `--credentials: ${credentials.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
-    }
+    if (!change) return;
     if (sub === 'rotate') {
+      const { platform, credentials } = change.platform!;
       try {
-        await repo.rotatePlatform(values.tenant, platform, credentials.data);
+        await repo.rotatePlatform(change.tenant, platform, credentials);
       } catch (error) {
         throw new UsageError(`tenants rotate: ${(error as Error).message}`);
       }
-      process.stdout.write(`tenant ${values.tenant}: ${platform} credentials rotated\n`);
+      process.stdout.write(`tenant ${change.tenant}: ${platform} credentials rotated\n`);
       return;
     }
-    await repo.upsertPlatform(values.tenant, platform, credentials.data, !values.disabled);
-    process.stdout.write(`tenant ${values.tenant}: ${platform} configured\n`);
+    await repo.upsertTenant(change.tenant, change.name, change.policy);
+    if (change.platform) {
+      await repo.upsertPlatform(change.tenant, change.platform.platform, change.platform.credentials, change.platform.enabled);
+      process.stdout.write(`tenant ${change.tenant}: ${change.platform.platform} configured\n`);
+    } else {
+      process.stdout.write(`tenant ${change.tenant} configured\n`);
+    }
   } finally {
     await db.destroy();
   }
+}
+
+async function list(repo: TenantRepository): Promise<void> {
+  const tenants = await repo.list();
+  for (const tenant of tenants) {
+    const platforms = tenant.platforms.map((p) => {
+      const fields = p.credentialKeys === null ? 'UNREADABLE: no configured key opens them' : p.credentialKeys.map((k) => `${k}=****`).join(' ');
+      const token = p.token === null ? '' : ` token: key=${p.token.keyId} expires=${p.token.expiresAt.toISOString()}`;
+      return `${p.platform}${p.enabled ? '' : ' (disabled)'} [${fields}] key=${p.keyId}${token}`;
+    });
+    const policy = `receipts=${tenant.policy.donationReceipts ? 'on' : 'off'} free-text=${tenant.policy.freeText}`;
+    process.stdout.write(`${tenant.tenantId}\t${tenant.displayName}\t${policy}\t${platforms.join(', ') || '-'}\n`);
+  }
+  // Like ls on an unreadable entry: everything is listed, and the exit code says not all is well.
+  const unreadable = tenants.flatMap((t) =>
+    t.platforms.filter((p) => p.credentialKeys === null).map((p) => `${t.tenantId}/${p.platform} (key ${p.keyId})`),
+  );
+  if (unreadable.length > 0) throw new Error(`no configured key opens the credentials of ${unreadable.join(', ')}`);
+}
+
+/** Parses and validates the flags of `add` and `rotate`, credentials included, before any write. */
+async function changeOf(sub: 'add' | 'rotate', args: string[]): Promise<Change> {
+  const { values } = parseFlags(args, {
+    tenant: { type: 'string' },
+    name: { type: 'string' },
+    platform: { type: 'string' },
+    credentials: { type: 'string' },
+    'credentials-file': { type: 'string' },
+    disabled: { type: 'boolean' },
+    'donation-receipts': { type: 'string' },
+    'free-text': { type: 'string' },
+  });
+  if (values.tenant === undefined) throw new UsageError(`tenants ${sub}: --tenant is required`);
+  const tenantId = tenantIdSchema.safeParse(values.tenant);
+  if (!tenantId.success) {
+    throw new UsageError(`--tenant must be a lowercase tenant slug (a-z, 0-9, _ and -, at most 63), got "${values.tenant}"`);
+  }
+  if (sub === 'rotate') {
+    for (const flag of ['name', 'disabled', 'donation-receipts', 'free-text'] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`tenants rotate: --${flag} belongs to "tenants add"`);
+    }
+    if (values.platform === undefined) throw new UsageError('tenants rotate: --platform is required');
+  }
+  const source = credentialsSource(values.credentials, values['credentials-file']);
+  if (values.platform === undefined) {
+    if (source !== undefined) throw new UsageError('--credentials needs --platform: whose credentials are they?');
+    if (values.disabled !== undefined) throw new UsageError('--disabled needs --platform');
+    return { tenant: values.tenant, ...optional('name', values.name), ...optional('policy', policyFlags(values)) };
+  }
+  const platform = values.platform;
+  const factory = isPlatform(platform) ? CONNECTORS[platform] : undefined;
+  if (!isPlatform(platform) || !factory) {
+    throw new UsageError(`--platform must be one of ${availablePlatforms().join(', ')}, got "${platform}"`);
+  }
+  if (source === undefined) throw new UsageError(`tenants ${sub}: --credentials or --credentials-file is required with --platform`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await source());
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    // Never echo the text: it holds secrets.
+    throw new UsageError('--credentials must be a JSON object');
+  }
+  const credentials = factory.credentials.safeParse(raw);
+  if (!credentials.success) {
+    throw new UsageError(
+      `--credentials for ${platform}: ${credentials.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return {
+    tenant: values.tenant,
+    ...optional('name', values.name),
+    ...optional('policy', policyFlags(values)),
+    platform: { platform, credentials: credentials.data, enabled: values.disabled !== true },
+  };
+}
+
+/** Where the credentials JSON comes from: the flag's text, a file, or standard input (`-`). */
+function credentialsSource(inline: string | undefined, file: string | undefined): (() => Promise<string>) | undefined {
+  if (inline !== undefined && file !== undefined) throw new UsageError('give --credentials or --credentials-file, not both');
+  if (inline !== undefined) return () => Promise.resolve(inline);
+  if (file === undefined) return undefined;
+  return async () => {
+    try {
+      return file === '-' ? await readStdin() : await readFile(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--credentials-file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    }
+  };
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 /** The tenant policy flags, validated; undefined when none was given (the stored policy stays). */
