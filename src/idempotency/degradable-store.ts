@@ -6,8 +6,11 @@
  *   may have landed, so every send is preceded by the platform lookup (read before re-send).
  *   PostgreSQL's delivery row is still checked first by the deliverer, so nothing recorded as
  *   final is sent again.
- * - release / complete → logged and dropped; a key released as "unknown" while Redis was down
- *   is remembered in this process and reconciled on its next claim even once Redis is back.
+ * - release / complete → logged and dropped.
+ * - A key released as "unknown" is remembered in this process until it completes, whether Redis
+ *   took the release or not, and its next claim must reconcile: a Redis that comes back EMPTY
+ *   (restarted without persistence, failed over) has forgotten the "unknown" it was told before
+ *   it went down, and a fresh claim there would otherwise send again.
  * - get → null (unknown).
  *
  * `onDegraded(true|false)` reports each change, for the metric and the log.
@@ -90,8 +93,6 @@ export function createDegradableIdempotencyStore(inner: IdempotencyStore, option
       try {
         await inner.release(key, owner, state);
         setDegraded(false);
-        // Redis holds "unknown" now and will ask for the lookup itself.
-        if (state === 'unknown') unsettled.delete(key);
       } catch (error) {
         setDegraded(true, error);
       }

@@ -75,6 +75,21 @@ describe('degradable idempotency store', () => {
     expect(s.records.get('k')).toEqual({ state: 'succeeded', externalRef: 'found' });
   });
 
+  it('a send left unknown before Redis lost its data is still reconciled after it comes back empty', async () => {
+    const s = switchableStore();
+    const store = createDegradableIdempotencyStore(s.store, { logger });
+    await store.claim('k', 'me', 1000);
+    await store.release('k', 'me', 'unknown'); // Redis took it ...
+    s.setUp(false);
+    s.records.clear(); // ... then restarted without persistence
+    s.setUp(true);
+    expect(await store.claim('k', 'me', 1000)).toEqual({ claimed: true, mustReconcile: true });
+    await store.complete('k', { state: 'succeeded', externalRef: 'found' });
+    // Settled: the next claim is an ordinary one again.
+    s.records.clear();
+    expect(await store.claim('k', 'me', 1000)).toEqual({ claimed: true, mustReconcile: false });
+  });
+
   it('notices recovery by probing, without waiting for the next delivery', async () => {
     const s = switchableStore();
     const changes: boolean[] = [];
