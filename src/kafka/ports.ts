@@ -36,7 +36,7 @@ export interface MessageSink {
 export type MessageHandler = (
   message: InboundMessage,
   signal: AbortSignal,
-  /** Keeps the member in its group through a long handler (retries, back-offs); call it while waiting. */
+  /** Keeps the member in its group through a long handler (retries, back-offs); call it while waiting. A heartbeat that learns of a rebalance aborts `signal`: stop waiting and reject. */
   heartbeat?: () => Promise<void>,
 ) => Promise<void>;
 

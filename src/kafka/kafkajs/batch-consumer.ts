@@ -51,11 +51,10 @@ export function createKafkaBatchConsumer(kafka: Kafka, options: KafkaBatchConsum
             const raw = batch.messages.slice(start, start + options.maxChunk);
             const chunk = raw.map((message) => toInbound(batch.topic, batch.partition, message));
             const first = chunk[0]!;
-            const heartbeat = () => payload.heartbeat().catch(() => undefined);
             const done = await retryInPlace(
-              async () => {
+              async ({ signal, heartbeat }) => {
                 const started = performance.now();
-                await handler(chunk, stopping.signal, heartbeat);
+                await handler(chunk, signal, heartbeat);
                 options.onHandled?.(first.topic, (performance.now() - started) / 1000, chunk.length);
               },
               { topic: first.topic, partition: first.partition, offset: first.offset, count: chunk.length },

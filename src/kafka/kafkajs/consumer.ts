@@ -52,9 +52,9 @@ export function createKafkaStageConsumer(kafka: Kafka, options: KafkaStageConsum
             if (!payload.isRunning() || payload.isStale()) break;
             const message = toInbound(batch.topic, batch.partition, raw);
             const done = await retryInPlace(
-              async () => {
+              async ({ signal, heartbeat }) => {
                 const started = performance.now();
-                await handler(message, stopping.signal, () => payload.heartbeat().catch(() => undefined));
+                await handler(message, signal, heartbeat);
                 options.onHandled?.(message.topic, (performance.now() - started) / 1000);
               },
               { topic: message.topic, partition: message.partition, offset: message.offset },

@@ -29,20 +29,71 @@ export interface RetryInPlace extends PauseOptions {
   readonly onError?: (error: unknown) => void;
 }
 
+/** Errors of a heartbeat that mean the group is rebalancing or has dropped this member. */
+const MEMBERSHIP_LOST: ReadonlySet<string> = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'NOT_COORDINATOR',
+  'FENCED_INSTANCE_ID',
+]);
+
+/** What a unit of work gets: a signal that fires when it must let go, and a heartbeat. */
+export interface UnitScope {
+  /** Aborted when the consumer stops, or when the group rebalances or drops this member. */
+  readonly signal: AbortSignal;
+  /** Keeps the member in its group; a heartbeat answered with a rebalance aborts `signal`. */
+  readonly heartbeat: () => Promise<void>;
+}
+
+/**
+ * The scope of one unit of work (a message or a chunk). A rebalance waits for every member to
+ * finish its current batch and rejoin within the rebalance timeout; a handler sitting in a long
+ * back-off would hold it up until the coordinator evicts the member ("coordinator is not aware
+ * of this member") and the partition moves mid-delivery — a stall that repeats under load. So a
+ * heartbeat that learns of a rebalance aborts the unit: it stops waiting, is left unresolved, and
+ * is offered again to whichever member gets the partition (the deliverers' leases and PostgreSQL
+ * rows make that safe).
+ */
+export function unitScope(payload: Pick<EachBatchPayload, 'heartbeat' | 'isRunning' | 'isStale'>, stopping: AbortSignal): UnitScope {
+  const leave = new AbortController();
+  const signal = AbortSignal.any([stopping, leave.signal]);
+  return {
+    signal,
+    async heartbeat() {
+      if (leave.signal.aborted) return;
+      if (!payload.isRunning() || payload.isStale()) {
+        leave.abort(new Error('partition revoked or consumer stopping'));
+        return;
+      }
+      try {
+        await payload.heartbeat();
+      } catch (error) {
+        const type = (error as { type?: unknown }).type;
+        if (typeof type === 'string' && MEMBERSHIP_LOST.has(type)) leave.abort(error);
+        // Anything else (a broker blip) is retried by the next heartbeat.
+      }
+    },
+  };
+}
+
 /**
  * Runs `work` until it resolves (true) — or returns false when the unit must be left for a later
- * fetch: the consumer is stopping, the partition was revoked or sought, or it was paused.
+ * fetch: the consumer is stopping, the group is rebalancing, the partition was revoked or sought,
+ * or it was paused.
  */
 export async function retryInPlace(
-  work: () => Promise<void>,
+  work: (scope: UnitScope) => Promise<void>,
   where: { readonly topic: string; readonly partition: number; readonly offset: string; readonly count?: number },
   payload: EachBatchPayload,
   options: RetryInPlace,
 ): Promise<boolean> {
-  const gone = () => !payload.isRunning() || payload.isStale() || options.stopping.aborted;
+  const scope = unitScope(payload, options.stopping);
+  const gone = () => !payload.isRunning() || payload.isStale() || scope.signal.aborted;
   for (let attempt = 1; ; attempt++) {
     try {
-      await work();
+      await work(scope);
       return true;
     } catch (error) {
       options.onError?.(error);
@@ -67,8 +118,8 @@ export async function retryInPlace(
       // Heartbeat through long back-offs so the group does not evict us while we wait.
       const until = Date.now() + delay;
       while (Date.now() < until && !gone()) {
-        await sleep(Math.min(1_000, until - Date.now()), undefined, { signal: options.stopping }).catch(() => undefined);
-        await payload.heartbeat().catch(() => undefined);
+        await sleep(Math.min(1_000, until - Date.now()), undefined, { signal: scope.signal }).catch(() => undefined);
+        await scope.heartbeat();
       }
       if (gone()) return false;
     }

@@ -16,6 +16,7 @@ import { errorReason } from '../../domain/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { BatchTransform, TransformConsumer } from '../ports.ts';
 import { byTopic, toInbound } from './message.ts';
+import { unitScope } from './group-member.ts';
 
 export interface TransactionalConsumerOptions {
   readonly groupId: string;
@@ -86,12 +87,14 @@ export function createTransactionalConsumer(kafka: Kafka, options: Transactional
     const chunk = batch.messages.slice(start, end);
     const inbound = chunk.map((m) => toInbound(batch.topic, batch.partition, m));
     const last = chunk[chunk.length - 1]!;
+    // Aborted by a rebalance learnt from a heartbeat: the chunk is left for the next owner.
+    const scope = unitScope(payload, stopping.signal);
     for (let attempt = 1; ; attempt++) {
-      if (!payload.isRunning() || payload.isStale()) return false;
+      if (!payload.isRunning() || payload.isStale() || scope.signal.aborted) return false;
       const started = performance.now();
       let transaction: Awaited<ReturnType<Producer['transaction']>> | undefined;
       try {
-        const output = await transform(inbound, stopping.signal);
+        const output = await transform(inbound, scope.signal);
         const producer = await producerFor(batch.partition);
         transaction = await producer.transaction();
         if (output.length > 0) await transaction.sendBatch({ acks: -1, topicMessages: byTopic(output) });
@@ -117,8 +120,8 @@ export function createTransactionalConsumer(kafka: Kafka, options: Transactional
           { topic: batch.topic, partition: batch.partition, firstOffset: chunk[0]!.offset, attempt, delayMs: delay, err: errorReason(error) },
           'transaction failed; aborted, transforming the chunk again',
         );
-        await sleep(delay, undefined, { signal: stopping.signal }).catch(() => undefined);
-        await payload.heartbeat().catch(() => undefined);
+        await sleep(delay, undefined, { signal: scope.signal }).catch(() => undefined);
+        await scope.heartbeat();
       }
     }
   }
