@@ -40,6 +40,13 @@ const kafkaEnvSchema = z.object({
   TOPIC_REPLICATION_FACTOR: int(1, 16).default(1),
 });
 
+const registryEnvSchema = z.object({
+  /** Base URL of the Confluent-compatible schema registry API (Apicurio: …/apis/ccompat/v7). */
+  SCHEMA_REGISTRY_URL: z.string().url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
+  /** Bound on each schema-registry call, ms; a registry slower than this counts as unavailable. */
+  SCHEMA_REGISTRY_TIMEOUT_MS: int(100, 60_000).default(5_000),
+});
+
 const databaseEnvSchema = z.object({
   DATABASE_URL: z.string().url().default('postgres://impact:impact@127.0.0.1:5432/impact'),
   DATABASE_POOL_SIZE: int(1, 100).default(10),
@@ -47,6 +54,7 @@ const databaseEnvSchema = z.object({
 
 const envSchema = z.object({
   ...kafkaEnvSchema.shape,
+  ...registryEnvSchema.shape,
   ...databaseEnvSchema.shape,
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** Prefix for every Redis key (idempotency state). */
@@ -106,6 +114,13 @@ const envSchema = z.object({
   DELIVERY_MAX_ATTEMPTS: int(1, 100).default(8),
   DELIVERY_BACKOFF_BASE_MS: int(1, 60_000).default(200),
   DELIVERY_BACKOFF_MAX_MS: int(1, 600_000).default(30_000),
+  /**
+   * The most a delivery's retries hold its partition, ms: a back-off that would end later parks
+   * the delivery (and the later events of its tenant and subject) so the partition goes on.
+   */
+  DELIVERY_PARK_AFTER_MS: int(1_000, 3_600_000).default(30_000),
+  /** Parked deliveries (of different tenants and subjects) one instance works at once, per platform. */
+  PARKING_DRAIN_CONCURRENCY: int(1, 256).default(8),
   /** A platform's circuit breaker opens after this many failures (5xx, network, timeouts) … */
   BREAKER_FAILURE_THRESHOLD: int(1, 1_000).default(5),
   /** … within this window, ms; */
@@ -136,8 +151,14 @@ export interface KafkaConfig {
   readonly replicationFactor: number;
 }
 
+export interface RegistryConfig {
+  readonly url: string;
+  readonly timeoutMs: number;
+}
+
 export interface Config {
   readonly kafka: KafkaConfig;
+  readonly schemaRegistry: RegistryConfig;
   readonly database: { readonly url: string; readonly poolSize: number };
   readonly redis: {
     readonly url: string;
@@ -183,6 +204,8 @@ export interface Config {
     readonly maxAttempts: number;
     readonly backoffBaseMs: number;
     readonly backoffMaxMs: number;
+    readonly parkAfterMs: number;
+    readonly parkingDrainConcurrency: number;
     readonly breaker: { readonly failureThreshold: number; readonly windowMs: number; readonly resetMs: number };
   };
   readonly outbox: { readonly pollIntervalMs: number; readonly batchSize: number };
@@ -214,6 +237,15 @@ export function loadKafkaConfig(env: NodeJS.ProcessEnv = process.env): KafkaConf
   return deepFreeze(kafkaConfigOf(parseEnv(kafkaEnvSchema, env)));
 }
 
+function registryConfigOf(e: z.infer<typeof registryEnvSchema>): RegistryConfig {
+  return { url: e.SCHEMA_REGISTRY_URL, timeoutMs: e.SCHEMA_REGISTRY_TIMEOUT_MS };
+}
+
+/** Only the schema-registry slice (schema commands, publishers). */
+export function loadRegistryConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig {
+  return deepFreeze(registryConfigOf(parseEnv(registryEnvSchema, env)));
+}
+
 /** Only the database slice (migrations). */
 export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Config['database'] {
   const e = parseEnv(databaseEnvSchema, env);
@@ -225,6 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parseEnv(envSchema, env);
   return deepFreeze({
     kafka: kafkaConfigOf(e),
+    schemaRegistry: registryConfigOf(e),
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     redis: {
       url: e.REDIS_URL,
@@ -279,6 +312,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
       backoffBaseMs: e.DELIVERY_BACKOFF_BASE_MS,
       backoffMaxMs: e.DELIVERY_BACKOFF_MAX_MS,
+      parkAfterMs: e.DELIVERY_PARK_AFTER_MS,
+      parkingDrainConcurrency: e.PARKING_DRAIN_CONCURRENCY,
       breaker: { failureThreshold: e.BREAKER_FAILURE_THRESHOLD, windowMs: e.BREAKER_WINDOW_MS, resetMs: e.BREAKER_RESET_MS },
     },
     outbox: { pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS, batchSize: e.OUTBOX_BATCH_SIZE },

@@ -13,10 +13,14 @@
  *   records pending; they are retried with back-off (their leases say whether to look first).
  * - The final outcomes of a round are written in ONE transaction (rows + outbox results + dead
  *   letters). The handler resolves — letting the chunk's offsets be committed — only when every
- *   record of the chunk is final.
+ *   record of the chunk is final or parked.
+ * - Parking (as in the per-message deliverer): a record whose retries would hold the partition
+ *   past the bound is parked with every later record of its (tenant, subject); a record behind a
+ *   parked one of its key is parked straight away. The parking drainer delivers them in order.
  */
 import { randomUUID } from 'node:crypto';
 import type { BatchConnector, DeliveryRequest, FinalOutcome } from '../connectors/connector.ts';
+import { parkedCounts } from '../deliveries/parking-lot.ts';
 import { backoffDelayMs } from '../domain/backoff.ts';
 import { resultKey, type DeliveryResult, type DeliveryStatus } from '../domain/delivery-result.ts';
 import { orderingKey } from '../domain/event.ts';
@@ -38,6 +42,8 @@ interface Item {
   readonly orderKey: string;
   readonly request: DeliveryRequest | null;
   readonly firstAttemptAt: Date;
+  /** Past this moment (epoch ms) a back-off parks the record instead of holding the partition. */
+  readonly parkBy: number;
 }
 
 interface Final {
@@ -76,6 +82,21 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         continue;
       }
       const key = idempotencyKey(platform, event.tenantId, event.eventId, event.payload);
+      if (deps.parking) {
+        const parked = await deps.parking.lot.state(platform, event.eventId, orderingKey(event));
+        if (parked === 'self') {
+          metrics.messagesHandled.inc({ stage });
+          continue;
+        }
+        if (parked === 'behind') {
+          await park([{ message, event, key, orderKey: orderingKey(event) }], BEHIND_PARKED, 0);
+          continue;
+        }
+      }
+      // A record the drainer brings back from the lot carries on with its counts.
+      const carried = parkedCounts(message);
+      if (carried.attempts > 0 && !attemptsOf.has(key)) attemptsOf.set(key, carried.attempts);
+      if (carried.retries > 0 && !retriesOf.has(key)) retriesOf.set(key, carried.retries);
       const config = await deps.tenants.platformConfig(event.tenantId, platform);
       const request: DeliveryRequest | null = config
         ? {
@@ -85,7 +106,15 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
             tenantPolicy: config.policy,
           }
         : null;
-      const item: Item = { message, event, key, orderKey: orderingKey(event), request, firstAttemptAt: now() };
+      const item: Item = {
+        message,
+        event,
+        key,
+        orderKey: orderingKey(event),
+        request,
+        firstAttemptAt: now(),
+        parkBy: deps.parking ? Date.now() + deps.parking.afterMs : Infinity,
+      };
       items.push(item);
       if (!request) {
         finals.set(item, fail('dead_lettered', new ImpactError('UNKNOWN_TENANT', `tenant ${event.tenantId} has no ${platform} configuration`)));
@@ -95,12 +124,14 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
     let pending = items.filter((item) => !finals.has(item));
     await record(finals);
     while (pending.length > 0) {
-      if (signal.aborted) throw new ImpactError('DEPENDENCY_UNAVAILABLE', 'stopping before the deliveries finished');
+      if (signal.aborted) throw new ImpactError('DEPENDENCY_UNAVAILABLE', 'stopping, or the group is rebalancing, before the deliveries finished');
       // Set when the platform's breaker refused a call: the round is recorded, then the handler
       // rejects with it and the consumer pauses the partition (nothing counted, nothing dropped).
       let circuitOpen: ImpactError | undefined;
       const round = new Map<Item, Final>();
       const failed: ImpactError[] = [];
+      // Records that failed this round in a way worth parking for (not a 429, not an open breaker).
+      const failedItems = new Map<Item, ImpactError>();
       const blocked = new Set<string>();
       const ready: Item[] = [];
       for (const item of pending) {
@@ -140,6 +171,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
             } else if (!error.retryable) round.set(item, fail('dead_lettered', error));
             else {
               failed.push(error);
+              if (error.code !== 'PLATFORM_RATE_LIMITED') failedItems.set(item, error);
               blocked.add(item.orderKey);
               if (error.code !== 'PLATFORM_RATE_LIMITED' && count(retriesOf, item.key) >= deps.maxAttempts) {
                 round.set(item, exhausted(item, error));
@@ -177,6 +209,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
             }
             await deps.idempotency.release(item.key, owner, state);
             blocked.add(item.orderKey);
+            if (error.retryable && error.code !== 'PLATFORM_RATE_LIMITED') failedItems.set(item, error);
             if (!error.retryable) round.set(item, fail('dead_lettered', error));
             else if (error.code !== 'PLATFORM_RATE_LIMITED' && count(retriesOf, item.key) >= deps.maxAttempts) {
               round.set(item, exhausted(item, error));
@@ -217,6 +250,24 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
               ...failed.map((error) => error.retryAfterMs ?? 0),
               backoffDelayMs(Math.max(1, ...pending.map((item) => retriesOf.get(item.key) ?? 0)), deps.backoff),
             );
+      if (deps.parking) {
+        // Records whose next try is past their bound leave the partition, with the rest of their key.
+        const parkKeys = new Map<string, ImpactError>();
+        for (const [item, error] of failedItems) {
+          if (pending.includes(item) && Date.now() + delay > item.parkBy) parkKeys.set(item.orderKey, error);
+        }
+        if (parkKeys.size > 0) {
+          for (const [orderKey, error] of parkKeys) {
+            await park(
+              pending.filter((item) => item.orderKey === orderKey),
+              error.code,
+              delay,
+            );
+          }
+          pending = pending.filter((item) => !parkKeys.has(item.orderKey));
+          if (pending.length === 0) break;
+        }
+      }
       deps.logger.info(
         { platform, pending: pending.length, codes: [...new Set(failed.map((error) => error.code))], delayMs: delay },
         'batch round left records pending; retrying',
@@ -277,10 +328,37 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
     }
   }
 
+  /** Parks records of one ordering key, in order (their leases are already released). */
+  async function park(items: readonly Pick<Item, 'message' | 'event' | 'key' | 'orderKey'>[], reason: string, delayMs: number): Promise<void> {
+    await deps.parking!.lot.park(
+      items.map((item) => ({
+        platform,
+        eventId: item.event.eventId,
+        orderingKey: item.orderKey,
+        tenantId: item.event.tenantId,
+        message: item.message,
+        attempts: attemptsOf.get(item.key) ?? 0,
+        retries: retriesOf.get(item.key) ?? 0,
+        reason,
+        nextAttemptAt: new Date(Date.now() + delayMs),
+      })),
+    );
+    for (const item of items) {
+      attemptsOf.delete(item.key);
+      retriesOf.delete(item.key);
+      metrics.parked.inc({ platform, reason });
+      metrics.messagesHandled.inc({ stage });
+    }
+    deps.logger.info({ platform, records: items.length, reason }, 'records parked; their partition goes on');
+  }
+
   function exhausted(item: Item, last: ImpactError): Final {
     return fail('dead_lettered', new ImpactError('ATTEMPTS_EXHAUSTED', `${retriesOf.get(item.key) ?? 0} attempts; last: ${last.code}`));
   }
 }
+
+/** Why a record was parked without an attempt of its own: an earlier record of its key is parked. */
+const BEHIND_PARKED = 'BEHIND_PARKED';
 
 function fail(status: DeliveryStatus, error: ImpactError): Final {
   return { status, externalRef: null, error };

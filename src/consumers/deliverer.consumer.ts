@@ -13,9 +13,11 @@ import { randomUUID } from 'node:crypto';
 import type { Codec } from '../codec/codec.ts';
 import type { Connector, DeliveryOutcome, DeliveryRequest } from '../connectors/connector.ts';
 import type { DeliveryRepository } from '../deliveries/delivery-repository.ts';
+import { parkedCounts, type ParkingLot } from '../deliveries/parking-lot.ts';
 import { backoffDelayMs, type BackoffPolicy } from '../domain/backoff.ts';
 import { resultKey, type DeliveryResult, type DeliveryStatus } from '../domain/delivery-result.ts';
 import { ImpactError, errorReason, isImpactError } from '../domain/errors.ts';
+import { orderingKey } from '../domain/event.ts';
 import { idempotencyKey } from '../domain/idempotency-key.ts';
 import type { Platform } from '../domain/platform.ts';
 import type { RedactedEvent } from '../domain/redacted-event.ts';
@@ -55,12 +57,22 @@ export interface DelivererDeps {
    * submission the reconciler polls the job if its callback has not completed it. Default 5 min.
    */
   readonly jobPollDelayMs?: number;
+  /**
+   * Parking (src/deliveries/parking-lot.ts): a delivery whose retries would hold its partition
+   * longer than `afterMs` is parked, and so is every later event of its (tenant, subject) while it
+   * is; the partition goes on. Absent in the deliverer the parking drainer uses.
+   */
+  readonly parking?: { readonly lot: ParkingLot; readonly afterMs: number };
   readonly now?: () => Date;
 }
 
+/** Why a delivery was parked without an attempt of its own: an earlier event of its key is parked. */
+const BEHIND_PARKED = 'BEHIND_PARKED';
+
 type Final =
   | { status: DeliveryStatus; externalRef: string | null; error: ImpactError | null }
-  | { status: 'submitted'; externalRef: null; error: null; jobId: string; recordIndex: number };
+  | { status: 'submitted'; externalRef: null; error: null; jobId: string; recordIndex: number }
+  | { status: 'parked'; externalRef: null; error: ImpactError; retries: number; delayMs: number };
 
 export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
   const { platform, metrics } = deps;
@@ -92,9 +104,31 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     }
 
     const key = idempotencyKey(platform, event.tenantId, event.eventId, event.payload);
+    const orderKey = orderingKey(event);
+    // 2. Parked, or behind a parked event of its (tenant, subject): the lot's drainer delivers it, in order.
+    if (deps.parking) {
+      const parked = await deps.parking.lot.state(platform, event.eventId, orderKey);
+      if (parked === 'self') {
+        metrics.messagesHandled.inc({ stage });
+        return;
+      }
+      if (parked === 'behind') {
+        await park(message, event, orderKey, key, { retries: 0, reason: BEHIND_PARKED, delayMs: 0 });
+        return;
+      }
+    }
+
+    // A delivery the drainer brings back from the lot carries on with its counts.
+    const carried = parkedCounts(message);
+    if (carried.attempts > 0 && !attemptsOf.has(key)) attemptsOf.set(key, carried.attempts);
     const firstAttemptAt = now();
-    const final = await deliver(event, key, signal, heartbeat);
-    if (!final) throw new ImpactError('DEPENDENCY_UNAVAILABLE', 'stopping before the delivery finished');
+    const final = await deliver(event, key, carried.retries, signal, heartbeat);
+    if (!final) throw new ImpactError('DEPENDENCY_UNAVAILABLE', 'stopping, or the group is rebalancing, before the delivery finished');
+
+    if (final.status === 'parked') {
+      await park(message, event, orderKey, key, { retries: final.retries, reason: final.error.code, delayMs: final.delayMs });
+      return;
+    }
 
     if (final.status === 'submitted') {
       // Accepted into a platform job: record the submission (not a final result) and let the
@@ -155,6 +189,33 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     metrics.messagesHandled.inc({ stage });
   };
 
+  /** Parks a delivery (its lease is already released) and lets its offset go. */
+  async function park(
+    message: InboundMessage,
+    event: RedactedEvent,
+    orderKey: string,
+    key: string,
+    how: { retries: number; reason: string; delayMs: number },
+  ): Promise<void> {
+    await deps.parking!.lot.park([
+      {
+        platform,
+        eventId: event.eventId,
+        orderingKey: orderKey,
+        tenantId: event.tenantId,
+        message,
+        attempts: attemptsOf.get(key) ?? 0,
+        retries: how.retries,
+        reason: how.reason,
+        nextAttemptAt: new Date(Date.now() + how.delayMs),
+      },
+    ]);
+    attemptsOf.delete(key);
+    metrics.parked.inc({ platform, reason: how.reason });
+    metrics.messagesHandled.inc({ stage });
+    deps.logger.info({ platform, eventId: event.eventId, reason: how.reason, retries: how.retries }, 'delivery parked; its partition goes on');
+  }
+
   function outboxMessages(result: DeliveryResult, source: InboundMessage, error: ImpactError | null): OutboundMessage[] {
     const messages: OutboundMessage[] = [
       { topic: deps.topics.results, key: resultKey(result), value: JSON.stringify(result) },
@@ -168,6 +229,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
   async function deliver(
     event: RedactedEvent,
     key: string,
+    retriesBefore: number,
     signal: AbortSignal,
     heartbeat?: () => Promise<void>,
   ): Promise<Final | null> {
@@ -181,7 +243,9 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
       credentials: config.credentials,
       tenantPolicy: config.policy,
     };
-    let retries = 0;
+    let retries = retriesBefore;
+    // Past this moment a back-off parks the delivery instead of holding the partition.
+    const parkBy = deps.parking ? Date.now() + deps.parking.afterMs : Infinity;
     while (!signal.aborted) {
       const claim = await deps.idempotency.claim(key, owner, deps.leaseMs);
       if (!claim.claimed) {
@@ -237,6 +301,10 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
           return fail('dead_lettered', new ImpactError('ATTEMPTS_EXHAUSTED', `${retries} attempts; last: ${error.code}`));
         }
         const delay = Math.max(error.retryAfterMs ?? 0, backoffDelayMs(Math.max(1, retries), deps.backoff));
+        // A 429 paces every delivery to the platform alike: parking one would not let others go.
+        if (error.code !== 'PLATFORM_RATE_LIMITED' && Date.now() + delay > parkBy) {
+          return { status: 'parked', externalRef: null, error, retries, delayMs: delay };
+        }
         deps.logger.info({ platform, eventId: event.eventId, code: error.code, retries, delayMs: delay }, 'delivery attempt failed; retrying');
         await waitWithHeartbeat(delay, signal, heartbeat);
       }

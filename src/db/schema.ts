@@ -1,5 +1,5 @@
 /** Kysely table types for impact-in's PostgreSQL schema (see ./migrations). */
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -114,4 +114,27 @@ export interface Database {
   delivery_jobs: DeliveryJobsTable;
   delivery_job_records: DeliveryJobRecordsTable;
   callback_receipts: CallbackReceiptsTable;
+  parked_deliveries: ParkedDeliveriesTable;
+}
+
+export interface ParkedDeliveriesTable {
+  platform: string;
+  event_id: string;
+  seq: GeneratedAlways<string>;
+  ordering_key: string;
+  tenant_id: string;
+  source_topic: string;
+  source_partition: number;
+  source_offset: string;
+  message_key: Buffer | null;
+  message_value: Buffer;
+  message_headers: ColumnType<Record<string, string>, string, string>;
+  message_timestamp: string;
+  attempts: number;
+  retries: number;
+  reason: string;
+  parked_at: Generated<Date>;
+  next_attempt_at: Timestamp;
+  locked_by: string | null;
+  locked_until: Timestamp | null;
 }

@@ -29,6 +29,9 @@ export interface Metrics {
   readonly transactions: Counter<'stage' | 'result'>;
   readonly callbacks: Counter<'platform' | 'result'>;
   readonly jobPolls: Counter<'platform' | 'result'>;
+  readonly parked: Counter<'platform' | 'reason'>;
+  readonly unparked: Counter<'platform'>;
+  readonly parkedNow: Gauge<'platform'>;
 }
 
 export function createMetrics(registry: Registry, options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -167,6 +170,24 @@ export function createMetrics(registry: Registry, options: { defaultMetrics?: bo
       name: 'impactin_paused_partitions',
       help: 'Partitions a stage has paused (a platform breaker is open); their lag grows, nothing is dropped.',
       labelNames: ['stage'],
+      registers,
+    }),
+    parked: new Counter({
+      name: 'impactin_parked_total',
+      help: 'Deliveries taken off their partition into the parking lot: reason is the last error code, or BEHIND_PARKED.',
+      labelNames: ['platform', 'reason'],
+      registers,
+    }),
+    unparked: new Counter({
+      name: 'impactin_unparked_total',
+      help: 'Parked deliveries the drainer finished (final outcome recorded) and removed from the lot.',
+      labelNames: ['platform'],
+      registers,
+    }),
+    parkedNow: new Gauge({
+      name: 'impactin_parked_deliveries',
+      help: 'Deliveries waiting in the parking lot, per platform.',
+      labelNames: ['platform'],
       registers,
     }),
     stageUp: new Gauge({

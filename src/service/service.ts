@@ -20,6 +20,8 @@ import { createDb } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrator.ts';
 import type { AsyncJobReader } from '../deliveries/delivery-jobs.ts';
 import { DeliveryRepository } from '../deliveries/delivery-repository.ts';
+import { ParkingLot } from '../deliveries/parking-lot.ts';
+import { startParkingDrainer, type ParkingDrainer } from '../consumers/parking-drainer.ts';
 import { impactEventSchema, PAYLOAD_SCHEMAS, payloadFieldKeys } from '../domain/event.ts';
 import { errorReason, isImpactError } from '../domain/errors.ts';
 import type { Platform } from '../domain/platform.ts';
@@ -91,6 +93,8 @@ export async function startService(config: Config, roles: readonly Role[], logge
   const deadLetters = createDeadLetters(secretBox);
 
   const consumers: { stage: string; consumer: StageConsumer | TransformConsumer | BatchStageConsumer }[] = [];
+  // Parking drainers: stopped with the consumers, before the relay publishes what they recorded.
+  const drainers: ParkingDrainer[] = [];
   const stageConsumer = (stage: string, groupId: string, topic: string, partitionsConcurrently: number, pause: PauseOptions = {}) => {
     const consumer = createKafkaStageConsumer(kafka, {
       ...pause,
@@ -186,6 +190,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
       },
     );
     const deliveries = new DeliveryRepository(db);
+    const parkingLot = new ParkingLot(db);
     const gate = createPreSendGate((platform, detectors) => {
       for (const detector of detectors) metrics.piiBlocked.inc({ platform, detector });
     });
@@ -257,6 +262,21 @@ export async function startService(config: Config, roles: readonly Role[], logge
         leaseMs: config.redis.leaseMs,
         owner,
       };
+      const parking = { lot: parkingLot, afterMs: config.delivery.parkAfterMs };
+      // The drainer's deliverer is the same stage without parking: a parked delivery retries in
+      // place, off its partition, until it is final.
+      const drainer = (deliver: MessageHandler) =>
+        startParkingDrainer({
+          platform,
+          lot: parkingLot,
+          deliver,
+          logger: logger.child({ stage: `${stage}.parked` }),
+          metrics,
+          pollMs: 1_000,
+          concurrency: config.delivery.parkingDrainConcurrency,
+          leaseMs: 60_000,
+          postponeMs: config.delivery.breaker.resetMs,
+        });
       if (isBatchConnector(connector)) {
         // Batch platforms (Goodera) take chunks of a partition's messages: one request per tenant.
         const consumer = createKafkaBatchConsumer(kafka, {
@@ -272,12 +292,18 @@ export async function startService(config: Config, roles: readonly Role[], logge
             metrics.handlerErrors.inc({ stage, code: (error as { code?: string }).code ?? 'unclassified' }),
         });
         consumers.push({ stage, consumer });
-        starts.push(consumer.start(createBatchDelivererHandler({ ...common, connector })));
+        starts.push(consumer.start(createBatchDelivererHandler({ ...common, connector, parking })));
+        const drain = createBatchDelivererHandler({ ...common, connector });
+        const parked = drainer((message, signal, heartbeat) => drain([message], signal, heartbeat ?? (async () => undefined)));
+        drainers.push(parked);
       } else {
+        const options = { ...common, connector, jobPollDelayMs: config.platforms.benevity.callback.waitMs };
         run(
           stageConsumer(stage, groups.deliver[platform], topics.deliver[platform], config.kafka.partitions, pause),
-          createDelivererHandler({ ...common, connector, jobPollDelayMs: config.platforms.benevity.callback.waitMs }),
+          createDelivererHandler({ ...options, parking }),
         );
+        const parked = drainer(createDelivererHandler(options));
+        drainers.push(parked);
       }
       if (platform === 'benevity' && benevity && 'readJob' in connector) {
         benevity.startReconciler(connector as typeof connector & AsyncJobReader);
@@ -319,7 +345,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
     stop: () =>
       (stopping ??= (async () => {
         logger.info('stopping: finishing in-flight work');
-        await Promise.allSettled(consumers.map(({ consumer }) => consumer.stop()));
+        await Promise.allSettled([...consumers.map(({ consumer }) => consumer.stop()), ...drainers.map((drainer) => drainer.stop())]);
         if (relay) {
           // Publish what the consumers just committed, so a clean stop leaves no result behind.
           for (let i = 0; i < 20; i++) {

@@ -27,7 +27,8 @@ export interface Pipeline {
 
 export async function createPipeline(name: string, overrides: Record<string, string> = {}): Promise<Pipeline> {
   const apiKeys = Object.fromEntries(TENANTS.map((tenant) => [`key-${tenant}-0123456789`, tenant]));
-  const goodera = await startGooderaSimulator({ apiKeys });
+  // The simulator enforces the limit the service is configured for (Goodera's 100/min unless a scenario says otherwise).
+  const goodera = await startGooderaSimulator({ apiKeys, rateLimitPerMinute: Number(overrides.GOODERA_RATE_LIMIT_PER_MINUTE ?? 100) });
   const scenario = await createScenarioEnv(name, { GOODERA_BASE_URL: goodera.url, ...overrides });
   for (const [apiKey, tenant] of Object.entries(apiKeys)) {
     await scenario.tenants.upsertTenant(tenant, tenant);
@@ -37,7 +38,7 @@ export async function createPipeline(name: string, overrides: Record<string, str
   const logger = createLogger('warn');
   // The publisher creates no topics; the service does at start. Create them now so publishing
   // can begin before the service is up (as domain services do).
-  await ensureTopics(scenario.kafka, allTopics(topics), { partitions: 3, replicationFactor: 1 });
+  await ensureTopics(scenario.kafka, allTopics(topics), { partitions: Number(scenario.env.TOPIC_PARTITIONS), replicationFactor: 1 });
   const publisher = await createImpactPublisher(loadKafkaConfig(scenario.env), logger);
   const tail = await tailTopics(
     scenario.kafka,

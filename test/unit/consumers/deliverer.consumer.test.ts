@@ -9,6 +9,7 @@ import { ImpactError } from '../../../src/domain/errors.ts';
 import { orderingKey, payloadFieldKeys } from '../../../src/domain/event.ts';
 import { idempotencyKey } from '../../../src/domain/idempotency-key.ts';
 import { redactedEventSchema, type RedactedEvent } from '../../../src/domain/redacted-event.ts';
+import { PARKED_ATTEMPTS_HEADER, PARKED_RETRIES_HEADER } from '../../../src/deliveries/parking-lot.ts';
 import { DLQ_HEADERS, createDeadLetters, openDeadLetter } from '../../../src/kafka/dead-letter.ts';
 import type { InboundMessage } from '../../../src/kafka/ports.ts';
 import { topicNames } from '../../../src/kafka/topics.ts';
@@ -22,6 +23,7 @@ import { redactedOf } from '../redacted-fixtures.ts';
 import {
   FakeConnector,
   FakeDeliveryRepository,
+  FakeParkingLot,
   InMemoryIdempotencyStore,
   RecordingSink,
   fakeTenantDirectory,
@@ -53,6 +55,8 @@ interface Options {
   readonly backoff?: { baseMs: number; maxMs: number };
   readonly tenants?: TenantPlatform[];
   readonly event?: RedactedEvent;
+  /** Park deliveries whose back-off would end later than this, ms. */
+  readonly parkAfterMs?: number;
 }
 
 function setup(options: Options = {}) {
@@ -62,8 +66,10 @@ function setup(options: Options = {}) {
   const store = new InMemoryIdempotencyStore();
   const repository = new FakeDeliveryRepository();
   const sink = new RecordingSink();
+  const lot = new FakeParkingLot();
   const metrics = createMetrics(new Registry(), { defaultMetrics: false });
   const handler = createDelivererHandler({
+    ...(options.parkAfterMs === undefined ? {} : { parking: { lot: lot.asLot(), afterMs: options.parkAfterMs } }),
     platform: 'goodera',
     topics,
     sink,
@@ -98,7 +104,7 @@ function setup(options: Options = {}) {
     expect(repository.rows.size).toBe(1);
     return [...repository.rows.values()][0]!;
   };
-  return { input, event, connector, store, repository, sink, metrics, message, key, handle, result };
+  return { input, event, connector, store, repository, sink, lot, metrics, message, key, handle, result };
 }
 
 describe('deliverer: the delivery state machine', () => {
@@ -344,3 +350,86 @@ describe('deliverer: the delivery state machine', () => {
     });
   });
 });
+
+describe('deliverer: parking instead of holding the partition', () => {
+  const unavailableFor = (ms: number) => new ImpactError('PLATFORM_UNAVAILABLE', 'goodera answered 503', { retryAfterMs: ms });
+
+  it('parks a delivery whose back-off would end past the bound, with its counts, recording nothing', async () => {
+    const s = setup({ deliver: [unavailableFor(60_000)], parkAfterMs: 1_000 });
+    await s.handle();
+    expect(s.connector.sends).toBe(1);
+    expect(s.repository.rows.size).toBe(0);
+    expect(s.lot.parked).toHaveLength(1);
+    expect(s.lot.parked[0]).toMatchObject({
+      platform: 'goodera',
+      eventId: s.event.eventId,
+      orderingKey: orderingKey(s.event),
+      attempts: 1,
+      retries: 1,
+      reason: 'PLATFORM_UNAVAILABLE',
+    });
+    expect(s.lot.parked[0]!.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
+    // The lease is given back as "may have applied": whoever tries next looks first.
+    expect(s.store.records.get(s.key)).toEqual({ state: 'unknown' });
+  });
+
+  it('retries in place while the back-off stays inside the bound', async () => {
+    const s = setup({ deliver: [unavailable(), delivered('r1')], parkAfterMs: 60_000 });
+    await s.handle();
+    expect(s.lot.parked).toHaveLength(0);
+    expect(s.result()).toMatchObject({ status: 'delivered', attempts: 2 });
+  });
+
+  it('does not park on a 429: the platform paces every delivery alike', async () => {
+    const s = setup({ deliver: [rateLimited(1_500), delivered('r1')], parkAfterMs: 1_000 });
+    await s.handle();
+    expect(s.lot.parked).toHaveLength(0);
+    expect(s.result().status).toBe('delivered');
+  }, 10_000);
+
+  it('parks an event behind a parked one of its (tenant, subject), without sending', async () => {
+    const s = setup({ parkAfterMs: 1_000 });
+    await s.lot.park([{ ...parkedBefore(s), eventId: '00000000-0000-4000-8000-000000000001' }]);
+    await s.handle();
+    expect(s.connector.calls).toEqual([]);
+    expect(s.lot.parked.map((entry) => [entry.eventId, entry.reason])).toEqual([
+      ['00000000-0000-4000-8000-000000000001', 'PLATFORM_UNAVAILABLE'],
+      [s.event.eventId, 'BEHIND_PARKED'],
+    ]);
+  });
+
+  it('skips an event that is parked already (its partition offered it again)', async () => {
+    const s = setup({ parkAfterMs: 1_000 });
+    await s.lot.park([parkedBefore(s)]);
+    await s.handle();
+    expect(s.connector.calls).toEqual([]);
+    expect(s.lot.parked).toHaveLength(1);
+    expect(s.repository.rows.size).toBe(0);
+  });
+
+  it('a parked delivery brought back by the drainer carries its attempts and retries on', async () => {
+    const s = setup({ deliver: [unavailable(), delivered('r1')], maxAttempts: 3 });
+    await s.handle({ headers: { [PARKED_ATTEMPTS_HEADER]: '4', [PARKED_RETRIES_HEADER]: '1' } });
+    expect(s.result()).toMatchObject({ status: 'delivered', attempts: 6 });
+  });
+
+  it('a drained delivery whose retries run out is dead-lettered with them counted', async () => {
+    const s = setup({ deliver: [unavailable(), unavailable()], maxAttempts: 3 });
+    await s.handle({ headers: { [PARKED_ATTEMPTS_HEADER]: '1', [PARKED_RETRIES_HEADER]: '1' } });
+    expect(s.result()).toMatchObject({ status: 'dead_lettered', errorClass: 'ATTEMPTS_EXHAUSTED', attempts: 3 });
+  });
+});
+
+function parkedBefore(s: ReturnType<typeof setup>) {
+  return {
+    platform: 'goodera' as const,
+    eventId: s.event.eventId,
+    orderingKey: orderingKey(s.event),
+    tenantId: s.event.tenantId,
+    message: s.message,
+    attempts: 1,
+    retries: 1,
+    reason: 'PLATFORM_UNAVAILABLE',
+    nextAttemptAt: new Date(),
+  };
+}

@@ -4,6 +4,7 @@
  */
 import type { Connector, DeliveryOutcome, DeliveryRequest } from '../../../src/connectors/connector.ts';
 import type { DeliveryRepository, DeliveryRow, JobSubmission } from '../../../src/deliveries/delivery-repository.ts';
+import type { ParkEntry, ParkedState, ParkingLot } from '../../../src/deliveries/parking-lot.ts';
 import type { DeliveryResult } from '../../../src/domain/delivery-result.ts';
 import type { Platform } from '../../../src/domain/platform.ts';
 import type { ClaimResult, IdempotencyRecord, IdempotencyStore } from '../../../src/idempotency/idempotency-store.ts';
@@ -169,5 +170,24 @@ export class RecordingSink implements MessageSink {
 
   async send(messages: readonly OutboundMessage[]): Promise<void> {
     this.sent.push(...messages);
+  }
+}
+
+/** The parking lot's deliverer-facing methods over an array, in parking order. */
+export class FakeParkingLot {
+  readonly parked: ParkEntry[] = [];
+
+  asLot(): ParkingLot {
+    return this as unknown as ParkingLot;
+  }
+
+  async state(platform: Platform, eventId: string, orderingKey: string): Promise<ParkedState> {
+    const mine = this.parked.filter((entry) => entry.platform === platform);
+    if (mine.some((entry) => entry.eventId === eventId)) return 'self';
+    return mine.some((entry) => entry.orderingKey === orderingKey) ? 'behind' : null;
+  }
+
+  async park(entries: readonly ParkEntry[]): Promise<void> {
+    for (const entry of entries) if (!this.parked.some((p) => p.platform === entry.platform && p.eventId === entry.eventId)) this.parked.push(entry);
   }
 }
