@@ -2,6 +2,7 @@
  * Shared by the micro-benchmarks: a fixed-time measurement loop over a set of inputs (warm-up,
  * then wall and CPU time per operation) and a plain-text table. Figures, never assertions.
  */
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
 export interface BenchOptions {
@@ -70,3 +71,25 @@ export function table(header: readonly string[], rows: readonly (readonly string
 }
 
 export const formatRate = (n: number) => Math.round(n).toLocaleString('en-GB');
+
+/** Nearest-rank percentiles of `values` (e.g. `[50, 95, 99]`); NaN for none. */
+export function percentiles(values: readonly number[], ps: readonly number[]): number[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  return ps.map((p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN);
+}
+
+/** User+system CPU of another process, all its threads, in µs (Linux /proc; 10 ms resolution). */
+export function processCpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th of the line.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond;
+}
+
+/** Busy and total CPU time of the whole machine, every core and every process (/proc/stat, ticks). */
+export function machineCpu(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { busy: total - fields[3]! - fields[4]!, total }; // idle and iowait are not busy
+}
