@@ -20,7 +20,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BatchConnector, DeliveryRequest, FinalOutcome } from '../connectors/connector.ts';
-import { parkedCounts } from '../deliveries/parking-lot.ts';
+import { AttemptLog } from '../deliveries/attempt-log.ts';
+import { parkedCarry } from '../deliveries/parking-lot.ts';
 import { backoffDelayMs } from '../domain/backoff.ts';
 import { resultKey, type DeliveryResult, type DeliveryStatus } from '../domain/delivery-result.ts';
 import { orderingKey } from '../domain/event.ts';
@@ -29,7 +30,7 @@ import { idempotencyKey } from '../domain/idempotency-key.ts';
 import type { RedactedEvent } from '../domain/redacted-event.ts';
 import type { BatchHandler, InboundMessage, OutboundMessage } from '../kafka/ports.ts';
 import type { DelivererDeps } from './deliverer.consumer.ts';
-import { countsAsAttempt, isCircuitOpen, mayHaveApplied, waitWithHeartbeat } from './delivery-rules.ts';
+import { attemptResult, countsAsAttempt, isCircuitOpen, mayHaveApplied, waitWithHeartbeat } from './delivery-rules.ts';
 
 export interface BatchDelivererDeps extends Omit<DelivererDeps, 'connector' | 'jobPollDelayMs'> {
   readonly connector: BatchConnector;
@@ -58,7 +59,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
   const owner = deps.owner ?? `${process.pid}.${randomUUID()}`;
   const now = deps.now ?? (() => new Date());
   // Attempts and failed rounds per delivery in progress; kept across a retry of the whole chunk.
-  const attemptsOf = new Map<string, number>();
+  const attempts = new AttemptLog();
   const retriesOf = new Map<string, number>();
   const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1).get(key)!;
 
@@ -94,8 +95,8 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         }
       }
       // A record the drainer brings back from the lot carries on with its counts.
-      const carried = parkedCounts(message);
-      if (carried.attempts > 0 && !attemptsOf.has(key)) attemptsOf.set(key, carried.attempts);
+      const carried = parkedCarry(message);
+      attempts.seed(key, carried.history);
       if (carried.retries > 0 && !retriesOf.has(key)) retriesOf.set(key, carried.retries);
       const config = await deps.tenants.platformConfig(event.tenantId, platform);
       const request: DeliveryRequest | null = config
@@ -192,6 +193,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
           continue;
         }
         let outcomes: (FinalOutcome | ImpactError)[];
+        const sentAt = Date.now();
         try {
           outcomes = await deps.connector.deliverBatch(group.map((item) => item.request!));
         } catch (caught) {
@@ -201,7 +203,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
           failedTenants.add(tenantId);
           if (isCircuitOpen(error)) circuitOpen = error;
           for (const item of group) {
-            if (countsAsAttempt(error)) count(attemptsOf, item.key);
+            if (countsAsAttempt(error)) attempts.add(item.key, attemptResult(error), sentAt);
             if (isCircuitOpen(error)) {
               await deps.idempotency.release(item.key, owner, state);
               blocked.add(item.orderKey);
@@ -228,7 +230,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
             round.set(item, fail('dead_lettered', outcome));
             return;
           }
-          count(attemptsOf, item.key);
+          attempts.add(item.key, outcome.status, sentAt);
           metrics.deliveryAttempts.inc({ platform, result: outcome.status });
           round.set(
             item,
@@ -290,7 +292,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         tenantId: item.event.tenantId,
         kind: item.event.kind,
         status: final.status,
-        attempts: attemptsOf.get(item.key) ?? 0,
+        attempts: attempts.count(item.key),
         externalRef: final.externalRef,
         errorClass: final.error?.code ?? null,
         errorReason: final.error ? final.error.message.slice(0, 400) : null,
@@ -306,10 +308,10 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         out.push(deps.deadLetters.message(deps.topics.deliverDlq[platform], stage, item.message, final.error));
       }
       return out;
-    });
+    }, (result) => attempts.history(byEvent.get(result.eventId)!.item.key));
     for (const result of results) {
       const { item, final } = byEvent.get(result.eventId)!;
-      attemptsOf.delete(item.key);
+      attempts.forget(item.key);
       retriesOf.delete(item.key);
       if (recorded.has(result.eventId)) {
         metrics.deliveries.inc({ platform, outcome: final.status });
@@ -337,14 +339,14 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         orderingKey: item.orderKey,
         tenantId: item.event.tenantId,
         message: item.message,
-        attempts: attemptsOf.get(item.key) ?? 0,
+        history: attempts.history(item.key),
         retries: retriesOf.get(item.key) ?? 0,
         reason,
         nextAttemptAt: new Date(Date.now() + delayMs),
       })),
     );
     for (const item of items) {
-      attemptsOf.delete(item.key);
+      attempts.forget(item.key);
       retriesOf.delete(item.key);
       metrics.parked.inc({ platform, reason });
       metrics.messagesHandled.inc({ stage });

@@ -13,7 +13,8 @@ import { randomUUID } from 'node:crypto';
 import type { Codec } from '../codec/codec.ts';
 import type { Connector, DeliveryOutcome, DeliveryRequest } from '../connectors/connector.ts';
 import type { DeliveryRepository } from '../deliveries/delivery-repository.ts';
-import { parkedCounts, type ParkingLot } from '../deliveries/parking-lot.ts';
+import { AttemptLog } from '../deliveries/attempt-log.ts';
+import { parkedCarry, type ParkingLot } from '../deliveries/parking-lot.ts';
 import { backoffDelayMs, type BackoffPolicy } from '../domain/backoff.ts';
 import { resultKey, type DeliveryResult, type DeliveryStatus } from '../domain/delivery-result.ts';
 import { ImpactError, errorReason, isImpactError } from '../domain/errors.ts';
@@ -29,7 +30,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { TenantDirectory } from '../tenants/tenant-directory.ts';
 import type { TenantPolicy } from '../redaction/policy/policy.ts';
-import { countsAsAttempt, isCircuitOpen, mayHaveApplied, waitWithHeartbeat } from './delivery-rules.ts';
+import { attemptResult, countsAsAttempt, isCircuitOpen, mayHaveApplied, waitWithHeartbeat } from './delivery-rules.ts';
 
 /** Reduces an event to what one platform may see (see src/redaction/platform-view.ts). */
 export type PlatformViewFn = (event: RedactedEvent, platform: Platform, tenant: TenantPolicy) => RedactedEvent;
@@ -79,9 +80,9 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
   const stage = `deliver.${platform}`;
   const owner = deps.owner ?? `${process.pid}.${randomUUID()}`;
   const now = deps.now ?? (() => new Date());
-  // Attempts per delivery in progress, reported in the result. Kept across a retry of the whole
-  // message (e.g. PostgreSQL failed after the send) so the count stays true; removed once final.
-  const attemptsOf = new Map<string, number>();
+  // Attempts per delivery in progress, reported in the result and its row. Kept across a retry of
+  // the whole message (e.g. PostgreSQL failed after the send) so they stay true; dropped once final.
+  const attempts = new AttemptLog();
 
   return async (message, signal, heartbeat) => {
     let event: RedactedEvent;
@@ -118,9 +119,9 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
       }
     }
 
-    // A delivery the drainer brings back from the lot carries on with its counts.
-    const carried = parkedCounts(message);
-    if (carried.attempts > 0 && !attemptsOf.has(key)) attemptsOf.set(key, carried.attempts);
+    // A delivery the drainer brings back from the lot carries on with its history and retries.
+    const carried = parkedCarry(message);
+    attempts.seed(key, carried.history);
     const firstAttemptAt = now();
     const final = await deliver(event, key, carried.retries, signal, heartbeat);
     if (!final) throw new ImpactError('DEPENDENCY_UNAVAILABLE', 'stopping, or the group is rebalancing, before the delivery finished');
@@ -143,12 +144,13 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
         eventId: event.eventId,
         kind: event.kind,
         idempotencyKey: key,
-        attempts: attemptsOf.get(key) ?? 1,
+        attempts: Math.max(1, attempts.count(key)),
+        history: attempts.history(key),
         firstAttemptAt: firstAttemptAt.toISOString(),
         submittedAt: submittedAt.toISOString(),
         pollAt: new Date(submittedAt.getTime() + (deps.jobPollDelayMs ?? 300_000)).toISOString(),
       });
-      attemptsOf.delete(key);
+      attempts.forget(key);
       await deps.idempotency
         .complete(key, { state: 'succeeded', externalRef: `job:${final.jobId}` })
         .catch((error: unknown) => deps.logger.warn({ err: errorReason(error), platform }, 'idempotency complete failed'));
@@ -162,7 +164,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
       tenantId: event.tenantId,
       kind: event.kind,
       status: final.status,
-      attempts: attemptsOf.get(key) ?? 0,
+      attempts: attempts.count(key),
       externalRef: final.externalRef,
       errorClass: final.error?.code ?? null,
       errorReason: final.error ? final.error.message.slice(0, 400) : null,
@@ -170,8 +172,8 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
       firstAttemptAt: firstAttemptAt.toISOString(),
       completedAt: now().toISOString(),
     };
-    const recorded = await deps.deliveries.recordFinal(result, (r) => outboxMessages(r, message, final.error));
-    attemptsOf.delete(key);
+    const recorded = await deps.deliveries.recordFinal(result, (r) => outboxMessages(r, message, final.error), attempts.history(key));
+    attempts.forget(key);
     if (recorded) {
       metrics.deliveries.inc({ platform, outcome: final.status });
       metrics.deliverySeconds.observe({ platform }, (Date.now() - firstAttemptAt.getTime()) / 1000);
@@ -204,13 +206,13 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
         orderingKey: orderKey,
         tenantId: event.tenantId,
         message,
-        attempts: attemptsOf.get(key) ?? 0,
+        history: attempts.history(key),
         retries: how.retries,
         reason: how.reason,
         nextAttemptAt: new Date(Date.now() + how.delayMs),
       },
     ]);
-    attemptsOf.delete(key);
+    attempts.forget(key);
     metrics.parked.inc({ platform, reason: how.reason });
     metrics.messagesHandled.inc({ stage });
     deps.logger.info({ platform, eventId: event.eventId, reason: how.reason, retries: how.retries }, 'delivery parked; its partition goes on');
@@ -265,6 +267,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
       }
       // True while a send is in flight; a failure before it (the reconciling lookup) sent nothing.
       let sending = false;
+      let sentAt = 0;
       try {
         if (claim.claimed && claim.mustReconcile) {
           const found = await deps.connector.lookup(request);
@@ -272,8 +275,9 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
           if (found) return { status: 'delivered', externalRef: found.externalRef, error: null };
         }
         sending = true;
+        sentAt = Date.now();
         const outcome: DeliveryOutcome = await deps.connector.deliver(request);
-        countAttempt(key);
+        attempts.add(key, outcome.status, sentAt);
         metrics.deliveryAttempts.inc({ platform, result: outcome.status });
         if (outcome.status === 'delivered') return { status: 'delivered', externalRef: outcome.externalRef, error: null };
         if (outcome.status === 'submitted') {
@@ -284,7 +288,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
         const error = isImpactError(caught) ? caught : new ImpactError('OUTCOME_UNKNOWN', errorReason(caught), { cause: caught });
         if (sending) {
           // Refusals before anything was sent (the pre-send gate, bad credentials) are not attempts.
-          if (countsAsAttempt(error)) countAttempt(key);
+          if (countsAsAttempt(error)) attempts.add(key, attemptResult(error), sentAt);
           metrics.deliveryAttempts.inc({ platform, result: error.code });
         } else {
           metrics.reconciliations.inc({ platform, found: 'error' });
@@ -310,10 +314,6 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
       }
     }
     return null;
-  }
-
-  function countAttempt(key: string) {
-    attemptsOf.set(key, (attemptsOf.get(key) ?? 0) + 1);
   }
 
   function fail(status: DeliveryStatus, error: ImpactError): Final & { status: DeliveryStatus } {

@@ -24,6 +24,11 @@ export function countsAsAttempt(error: ImpactError): boolean {
   return !NOT_SENT.has(error.code) || sentBeforeOpen(error);
 }
 
+/** How a failed attempt ended, for its history: the send that opened the breaker ended with its cause. */
+export function attemptResult(error: ImpactError): string {
+  return sentBeforeOpen(error) ? (error.cause as ImpactError).code : error.code;
+}
+
 /**
  * Could the platform have applied a send that failed this way? Then the next attempt must look
  * the record up before sending again.

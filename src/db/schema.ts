@@ -19,6 +19,7 @@ export interface ImpactDeliveriesTable {
   completed_at: Timestamp | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  attempt_history: ColumnType<unknown, string | undefined, string>;
 }
 
 export interface OutboxTable {
@@ -96,6 +97,7 @@ export interface DeliveryJobRecordsTable {
   idempotency_key: string;
   attempts: number;
   first_attempt_at: Timestamp;
+  attempt_history: ColumnType<unknown, string | undefined, string>;
 }
 
 export interface CallbackReceiptsTable {
@@ -137,4 +139,5 @@ export interface ParkedDeliveriesTable {
   next_attempt_at: Timestamp;
   locked_by: string | null;
   locked_until: Timestamp | null;
+  attempt_history: ColumnType<unknown, string | undefined, string>;
 }

@@ -16,6 +16,7 @@ import type { EventKind } from '../domain/event.ts';
 import type { Platform } from '../domain/platform.ts';
 import { writeOutbox } from '../outbox/outbox.ts';
 import { rowOf } from './delivery-repository.ts';
+import { parseAttemptHistory } from './attempt-log.ts';
 
 /** One record's outcome as the platform reports it, by position in the job. */
 export interface JobRecordResult {
@@ -136,7 +137,7 @@ export class DeliveryJobs {
       if (finals.length > 0) {
         const inserted = await tx
           .insertInto('impact_deliveries')
-          .values(finals.map(rowOf))
+          .values(finals.map((final, i) => rowOf(final, parseAttemptHistory(records[i]!.attempt_history))))
           .onConflict((oc) => oc.columns(['event_id', 'platform']).doNothing())
           .returning('event_id')
           .execute();

@@ -5,6 +5,7 @@
  * (event_id, platform) constraint makes a second recording of the same delivery a no-op.
  */
 import type { Db } from '../db/database.ts';
+import type { AttemptRecord } from './attempt-log.ts';
 import type { DeliveryResult, DeliveryStatus } from '../domain/delivery-result.ts';
 import type { EventKind } from '../domain/event.ts';
 import type { Platform } from '../domain/platform.ts';
@@ -75,6 +76,7 @@ export class DeliveryRepository {
           event_kind: submission.kind,
           idempotency_key: submission.idempotencyKey,
           attempts: submission.attempts,
+          attempt_history: JSON.stringify(submission.history ?? []),
           first_attempt_at: submission.firstAttemptAt,
         })
         .onConflict((oc) => oc.columns(['platform', 'job_id', 'record_index']).doNothing())
@@ -89,12 +91,13 @@ export class DeliveryRepository {
   async recordFinals(
     results: readonly DeliveryResult[],
     outbox: (result: DeliveryResult) => OutboundMessage[],
+    historyOf: (result: DeliveryResult) => readonly AttemptRecord[] = () => [],
   ): Promise<Set<string>> {
     if (results.length === 0) return new Set();
     return this.#db.transaction().execute(async (tx) => {
       const inserted = await tx
         .insertInto('impact_deliveries')
-        .values(results.map(rowOf))
+        .values(results.map((result) => rowOf(result, historyOf(result))))
         .onConflict((oc) => oc.columns(['event_id', 'platform']).doNothing())
         .returning('event_id')
         .execute();
@@ -111,11 +114,15 @@ export class DeliveryRepository {
    * Records the final outcome with its outbox messages. Returns false when the delivery was
    * already recorded (another attempt won), in which case nothing is written.
    */
-  async recordFinal(result: DeliveryResult, outbox: (result: DeliveryResult) => OutboundMessage[]): Promise<boolean> {
+  async recordFinal(
+    result: DeliveryResult,
+    outbox: (result: DeliveryResult) => OutboundMessage[],
+    history: readonly AttemptRecord[] = [],
+  ): Promise<boolean> {
     return this.#db.transaction().execute(async (tx) => {
       const inserted = await tx
         .insertInto('impact_deliveries')
-        .values(rowOf(result))
+        .values(rowOf(result, history))
         .onConflict((oc) => oc.columns(['event_id', 'platform']).doNothing())
         .returning('id')
         .executeTakeFirst();
@@ -137,14 +144,18 @@ export interface JobSubmission {
   readonly kind: EventKind;
   readonly idempotencyKey: string;
   readonly attempts: number;
+  /** The requests made so far (the submission's among them), written with the final row later. */
+  readonly history?: readonly AttemptRecord[];
   readonly firstAttemptAt: string;
   readonly submittedAt: string;
   /** When the reconciler polls the job if no callback has completed it by then. */
   readonly pollAt: string;
 }
 
-export function rowOf(result: DeliveryResult) {
+/** The impact_deliveries row of a final result, with its attempt history. */
+export function rowOf(result: DeliveryResult, history: readonly AttemptRecord[] = []) {
   return {
+    attempt_history: JSON.stringify(history),
     event_id: result.eventId,
     platform: result.platform,
     tenant_id: result.tenantId,

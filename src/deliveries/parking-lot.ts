@@ -13,6 +13,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Platform } from '../domain/platform.ts';
 import type { InboundMessage } from '../kafka/ports.ts';
+import { parseAttemptHistory, type AttemptRecord } from './attempt-log.ts';
 
 /** Where a delivery stands with respect to the lot. */
 export type ParkedState = 'self' | 'behind' | null;
@@ -23,8 +24,8 @@ export interface ParkEntry {
   readonly orderingKey: string;
   readonly tenantId: string;
   readonly message: InboundMessage;
-  /** Attempts already made (reported in the final result). */
-  readonly attempts: number;
+  /** The requests already made for it (their count is the result's `attempts`). */
+  readonly history: readonly AttemptRecord[];
   /** Retries already counted against DELIVERY_MAX_ATTEMPTS. */
   readonly retries: number;
   /** Why it was parked: the last error code, or BEHIND_PARKED. */
@@ -36,22 +37,21 @@ export interface ParkedDelivery {
   readonly eventId: string;
   readonly orderingKey: string;
   readonly message: InboundMessage;
-  readonly attempts: number;
   readonly retries: number;
   readonly reason: string;
 }
 
-/** Headers the drainer adds to a parked message so the deliverer carries its counts on. */
-export const PARKED_ATTEMPTS_HEADER = 'impact-in-parked-attempts';
+/** Headers the drainer adds to a parked message so the deliverer carries its history and retries on. */
+export const PARKED_HISTORY_HEADER = 'impact-in-parked-history';
 export const PARKED_RETRIES_HEADER = 'impact-in-parked-retries';
 
-/** The counts a drained message carries (0 for a message straight from its partition). */
-export function parkedCounts(message: InboundMessage): { attempts: number; retries: number } {
-  const read = (name: string) => {
-    const value = Number(message.headers[name] ?? 0);
-    return Number.isSafeInteger(value) && value >= 0 ? value : 0;
+/** What a drained message carries (nothing for a message straight from its partition). */
+export function parkedCarry(message: InboundMessage): { history: AttemptRecord[]; retries: number } {
+  const retries = Number(message.headers[PARKED_RETRIES_HEADER] ?? 0);
+  return {
+    history: message.headers[PARKED_HISTORY_HEADER] === undefined ? [] : parseAttemptHistory(message.headers[PARKED_HISTORY_HEADER]),
+    retries: Number.isSafeInteger(retries) && retries >= 0 ? retries : 0,
   };
-  return { attempts: read(PARKED_ATTEMPTS_HEADER), retries: read(PARKED_RETRIES_HEADER) };
 }
 
 export class ParkingLot {
@@ -94,7 +94,8 @@ export class ParkingLot {
             message_value: entry.message.value ?? Buffer.alloc(0),
             message_headers: JSON.stringify(entry.message.headers),
             message_timestamp: entry.message.timestamp,
-            attempts: entry.attempts,
+            attempts: entry.history.length,
+            attempt_history: JSON.stringify(entry.history),
             retries: entry.retries,
             reason: entry.reason,
             next_attempt_at: entry.nextAttemptAt,
@@ -120,7 +121,7 @@ export class ParkingLot {
       message_value: Buffer;
       message_headers: Record<string, string>;
       message_timestamp: string;
-      attempts: number;
+      attempt_history: unknown;
       retries: number;
       reason: string;
     }>`
@@ -140,12 +141,11 @@ export class ParkingLot {
         for update skip locked
       )
       returning p.event_id, p.ordering_key, p.source_topic, p.source_partition, p.source_offset, p.message_key,
-        p.message_value, p.message_headers, p.message_timestamp, p.attempts, p.retries, p.reason
+        p.message_value, p.message_headers, p.message_timestamp, p.attempt_history, p.retries, p.reason
     `.execute(this.#db);
     return rows.map((row) => ({
       eventId: row.event_id,
       orderingKey: row.ordering_key,
-      attempts: row.attempts,
       retries: row.retries,
       reason: row.reason,
       message: {
@@ -156,7 +156,7 @@ export class ParkingLot {
         value: row.message_value,
         headers: {
           ...row.message_headers,
-          [PARKED_ATTEMPTS_HEADER]: String(row.attempts),
+          [PARKED_HISTORY_HEADER]: JSON.stringify(parseAttemptHistory(row.attempt_history)),
           [PARKED_RETRIES_HEADER]: String(row.retries),
         },
         timestamp: row.message_timestamp,

@@ -57,6 +57,18 @@ test('donations and volunteer hours of a tenant reach Benevity and end as one re
   const jobs = await pipeline.scenario.db.selectFrom('delivery_jobs').selectAll().execute();
   expect(jobs).toHaveLength(hours.length);
   expect(jobs.every((job) => job.status === 'completed' && job.completed_via === 'callback')).toBe(true);
+  // The submission's request is the hours rows' attempt history, carried through the job.
+  const hoursRows = await pipeline.scenario.db
+    .selectFrom('impact_deliveries')
+    .select(['attempts', 'attempt_history'])
+    .where('platform', '=', 'benevity')
+    .where('event_kind', '=', 'volunteer_activity')
+    .execute();
+  expect(hoursRows).toHaveLength(hours.length);
+  for (const row of hoursRows) {
+    expect((row.attempt_history as { result: string }[]).map((attempt) => attempt.result)).toEqual(['submitted']);
+    expect(row.attempts).toBe(1);
+  }
   // One token served every delivery.
   expect(stats.tokens.issued).toBe(1);
 });

@@ -59,6 +59,14 @@ test('a long back-off parks the delivery; other subjects go on, the same subject
   expect(new Set(workdayResults().map((r) => r.eventId))).toEqual(new Set(ids));
   expect(workdayResults().every((r) => r.status === 'delivered')).toBe(true);
   expect(workdayResults().find((r) => r.eventId === first)!.attempts).toBe(2);
+  // Its attempt history went through the lot into its row: the 503 before parking, then the send.
+  const row = await pipeline.scenario.db
+    .selectFrom('impact_deliveries')
+    .select('attempt_history')
+    .where('event_id', '=', first!)
+    .where('platform', '=', 'workday')
+    .executeTakeFirstOrThrow();
+  expect((row.attempt_history as { result: string }[]).map((attempt) => attempt.result)).toEqual(['PLATFORM_UNAVAILABLE', 'delivered']);
 
   // The order in which Workday accepted them, by our idempotency key (its externalKey).
   const eventOf = new Map(workdayResults().map((r) => [r.idempotencyKey, r.eventId]));

@@ -9,7 +9,7 @@ import { ImpactError } from '../../../src/domain/errors.ts';
 import { orderingKey, payloadFieldKeys } from '../../../src/domain/event.ts';
 import { idempotencyKey } from '../../../src/domain/idempotency-key.ts';
 import { redactedEventSchema, type RedactedEvent } from '../../../src/domain/redacted-event.ts';
-import { PARKED_ATTEMPTS_HEADER, PARKED_RETRIES_HEADER } from '../../../src/deliveries/parking-lot.ts';
+import { PARKED_HISTORY_HEADER, PARKED_RETRIES_HEADER } from '../../../src/deliveries/parking-lot.ts';
 import { DLQ_HEADERS, createDeadLetters, openDeadLetter } from '../../../src/kafka/dead-letter.ts';
 import type { InboundMessage } from '../../../src/kafka/ports.ts';
 import { topicNames } from '../../../src/kafka/topics.ts';
@@ -351,6 +351,24 @@ describe('deliverer: the delivery state machine', () => {
   });
 });
 
+describe('deliverer: attempt history', () => {
+  it('writes every request with its result and timing into the final row, and nothing that was not sent', async () => {
+    const blocked = new ImpactError('PII_BLOCKED', 'pre-send gate: email in description');
+    const s = setup({ deliver: [unavailable(), outcomeUnknown(), delivered('r1')], lookup: [null] });
+    await s.handle();
+    const history = s.repository.histories.get(`${s.event.eventId}:goodera`)!;
+    expect(history.map((attempt) => attempt.result)).toEqual(['PLATFORM_UNAVAILABLE', 'OUTCOME_UNKNOWN', 'delivered']);
+    expect(s.result().attempts).toBe(history.length);
+    for (const attempt of history) {
+      expect(Number.isNaN(Date.parse(attempt.at))).toBe(false);
+      expect(attempt.ms).toBeGreaterThanOrEqual(0);
+    }
+    const gated = setup({ deliver: [blocked] });
+    await gated.handle();
+    expect(gated.repository.histories.get(`${gated.event.eventId}:goodera`)).toEqual([]);
+  });
+});
+
 describe('deliverer: parking instead of holding the partition', () => {
   const unavailableFor = (ms: number) => new ImpactError('PLATFORM_UNAVAILABLE', 'goodera answered 503', { retryAfterMs: ms });
 
@@ -364,10 +382,10 @@ describe('deliverer: parking instead of holding the partition', () => {
       platform: 'goodera',
       eventId: s.event.eventId,
       orderingKey: orderingKey(s.event),
-      attempts: 1,
       retries: 1,
       reason: 'PLATFORM_UNAVAILABLE',
     });
+    expect(s.lot.parked[0]!.history.map((attempt) => attempt.result)).toEqual(['PLATFORM_UNAVAILABLE']);
     expect(s.lot.parked[0]!.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
     // The lease is given back as "may have applied": whoever tries next looks first.
     expect(s.store.records.get(s.key)).toEqual({ state: 'unknown' });
@@ -407,15 +425,27 @@ describe('deliverer: parking instead of holding the partition', () => {
     expect(s.repository.rows.size).toBe(0);
   });
 
-  it('a parked delivery brought back by the drainer carries its attempts and retries on', async () => {
+  const earlier = (n: number) =>
+    JSON.stringify(Array.from({ length: n }, (_, i) => ({ at: `2026-11-28T12:00:0${i}.000Z`, result: 'OUTCOME_UNKNOWN', ms: 3000 })));
+
+  it('a parked delivery brought back by the drainer carries its history and retries on', async () => {
     const s = setup({ deliver: [unavailable(), delivered('r1')], maxAttempts: 3 });
-    await s.handle({ headers: { [PARKED_ATTEMPTS_HEADER]: '4', [PARKED_RETRIES_HEADER]: '1' } });
+    await s.handle({ headers: { [PARKED_HISTORY_HEADER]: earlier(4), [PARKED_RETRIES_HEADER]: '1' } });
     expect(s.result()).toMatchObject({ status: 'delivered', attempts: 6 });
+    const history = s.repository.histories.get(`${s.event.eventId}:goodera`)!;
+    expect(history.map((attempt) => attempt.result)).toEqual([
+      'OUTCOME_UNKNOWN',
+      'OUTCOME_UNKNOWN',
+      'OUTCOME_UNKNOWN',
+      'OUTCOME_UNKNOWN',
+      'PLATFORM_UNAVAILABLE',
+      'delivered',
+    ]);
   });
 
   it('a drained delivery whose retries run out is dead-lettered with them counted', async () => {
     const s = setup({ deliver: [unavailable(), unavailable()], maxAttempts: 3 });
-    await s.handle({ headers: { [PARKED_ATTEMPTS_HEADER]: '1', [PARKED_RETRIES_HEADER]: '1' } });
+    await s.handle({ headers: { [PARKED_HISTORY_HEADER]: earlier(1), [PARKED_RETRIES_HEADER]: '1' } });
     expect(s.result()).toMatchObject({ status: 'dead_lettered', errorClass: 'ATTEMPTS_EXHAUSTED', attempts: 3 });
   });
 });
@@ -427,7 +457,7 @@ function parkedBefore(s: ReturnType<typeof setup>) {
     orderingKey: orderingKey(s.event),
     tenantId: s.event.tenantId,
     message: s.message,
-    attempts: 1,
+    history: [{ at: '2026-11-28T12:00:00.000Z', result: 'PLATFORM_UNAVAILABLE', ms: 40 }],
     retries: 1,
     reason: 'PLATFORM_UNAVAILABLE',
     nextAttemptAt: new Date(),

@@ -3,6 +3,7 @@
  * transitions as the Redis Lua scripts (src/idempotency/redis/redis-idempotency-store.ts).
  */
 import type { Connector, DeliveryOutcome, DeliveryRequest } from '../../../src/connectors/connector.ts';
+import type { AttemptRecord } from '../../../src/deliveries/attempt-log.ts';
 import type { DeliveryRepository, DeliveryRow, JobSubmission } from '../../../src/deliveries/delivery-repository.ts';
 import type { ParkEntry, ParkedState, ParkingLot } from '../../../src/deliveries/parking-lot.ts';
 import type { DeliveryResult } from '../../../src/domain/delivery-result.ts';
@@ -100,6 +101,8 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
 export class FakeDeliveryRepository {
   readonly rows = new Map<string, DeliveryResult>();
   readonly outbox: OutboundMessage[] = [];
+  /** The attempt history written with each row, by `eventId:platform`. */
+  readonly histories = new Map<string, readonly AttemptRecord[]>();
   recordCalls = 0;
   failNextRecords = 0;
 
@@ -120,7 +123,11 @@ export class FakeDeliveryRepository {
     this.submissions.push(submission);
   }
 
-  async recordFinals(results: readonly DeliveryResult[], outbox: (result: DeliveryResult) => OutboundMessage[]): Promise<Set<string>> {
+  async recordFinals(
+    results: readonly DeliveryResult[],
+    outbox: (result: DeliveryResult) => OutboundMessage[],
+    historyOf: (result: DeliveryResult) => readonly AttemptRecord[] = () => [],
+  ): Promise<Set<string>> {
     this.recordCalls++;
     if (this.failNextRecords > 0) {
       this.failNextRecords--;
@@ -131,13 +138,18 @@ export class FakeDeliveryRepository {
       const id = `${result.eventId}:${result.platform}`;
       if (this.rows.has(id)) continue;
       this.rows.set(id, result);
+      this.histories.set(id, [...historyOf(result)]);
       this.outbox.push(...outbox(result));
       recorded.add(result.eventId);
     }
     return recorded;
   }
 
-  async recordFinal(result: DeliveryResult, outbox: (result: DeliveryResult) => OutboundMessage[]): Promise<boolean> {
+  async recordFinal(
+    result: DeliveryResult,
+    outbox: (result: DeliveryResult) => OutboundMessage[],
+    history: readonly AttemptRecord[] = [],
+  ): Promise<boolean> {
     this.recordCalls++;
     if (this.failNextRecords > 0) {
       this.failNextRecords--;
@@ -146,6 +158,7 @@ export class FakeDeliveryRepository {
     const id = `${result.eventId}:${result.platform}`;
     if (this.rows.has(id)) return false;
     this.rows.set(id, result);
+    this.histories.set(id, [...history]);
     this.outbox.push(...outbox(result));
     return true;
   }

@@ -71,6 +71,7 @@ it('an outcome submitted to a platform job is recorded as a submission, not a re
       kind: 'volunteer_activity',
       idempotencyKey: key,
       attempts: 1,
+      history: [{ at: expect.any(String), result: 'submitted', ms: expect.any(Number) }],
       firstAttemptAt: '2026-11-28T12:00:00.000Z',
       submittedAt: '2026-11-28T12:00:00.000Z',
       pollAt: '2026-11-28T12:00:30.000Z',
