@@ -66,6 +66,9 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
   return async (messages, signal, heartbeat) => {
     const items: Item[] = [];
     const finals = new Map<Item, Final>();
+    // An event twice in one chunk (an upstream producer's retry) is one delivery: the copies would
+    // otherwise both pass the lease (same owner) and the lookup (not sent yet) and go in one batch.
+    const inChunk = new Set<string>();
     for (const message of messages) {
       let event: RedactedEvent;
       try {
@@ -77,6 +80,12 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         metrics.messagesHandled.inc({ stage });
         continue;
       }
+      if (inChunk.has(event.eventId)) {
+        metrics.idempotencyHits.inc({ platform, source: 'chunk' });
+        metrics.messagesHandled.inc({ stage });
+        continue;
+      }
+      inChunk.add(event.eventId);
       if (await deps.deliveries.find(event.eventId, platform)) {
         metrics.idempotencyHits.inc({ platform, source: 'postgres' });
         metrics.messagesHandled.inc({ stage });

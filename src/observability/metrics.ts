@@ -97,7 +97,7 @@ export function createMetrics(registry: Registry, options: { defaultMetrics?: bo
     }),
     idempotencyHits: new Counter({
       name: 'impactin_idempotency_hits_total',
-      help: 'Deliveries skipped because they were already final (source: postgres or redis).',
+      help: 'Deliveries skipped because they were already final (source: postgres, redis, or chunk — the same event twice in one batch chunk).',
       labelNames: ['platform', 'source'],
       registers,
     }),

@@ -125,6 +125,17 @@ describe('batch deliverer', () => {
     expect(t.repository.outbox.filter((m) => m.topic === topics.results)).toHaveLength(4);
   });
 
+  it('an event that appears twice in one chunk (a producer retry upstream) is sent once', async () => {
+    const connector = new FakeBatchConnector([]);
+    const t = setup(connector);
+    const [a, b] = [eventOf('acme', 'a'), eventOf('acme', 'b')];
+    await t.handle([a!, a!, b!, a!]);
+    expect(connector.batches).toEqual([[a!.eventId, b!.eventId]]);
+    expect(connector.lookups).toEqual([]);
+    expect(t.statusOf(a!)).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(t.repository.outbox.filter((m) => m.topic === topics.results)).toHaveLength(2);
+  });
+
   it('a rejected record and one the gate stopped fail alone; the rest are delivered', async () => {
     const connector = new FakeBatchConnector([
       (requests) =>
