@@ -11,6 +11,8 @@ import { startJobReconciler, type JobReconciler } from '../deliveries/job-reconc
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { TenantDirectory } from '../tenants/tenant-directory.ts';
+import type { DeadLetters } from '../kafka/dead-letter.ts';
+import type { Topics } from '../kafka/topics.ts';
 import { createBenevityCallbackHandler } from './benevity-callback.ts';
 import { startCallbackServer, type CallbackServer } from './callback-server.ts';
 
@@ -26,7 +28,8 @@ export interface BenevityEndpoint {
 export interface BenevityEndpointDeps {
   readonly config: Config;
   readonly db: Db;
-  readonly resultsTopic: string;
+  readonly topics: Pick<Topics, 'results' | 'deliverDlq'>;
+  readonly deadLetters: DeadLetters;
   readonly tenants: TenantDirectory;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -34,7 +37,7 @@ export interface BenevityEndpointDeps {
 
 export async function startBenevityEndpoint(deps: BenevityEndpointDeps): Promise<BenevityEndpoint> {
   const settings = deps.config.platforms.benevity.callback;
-  const jobs = new DeliveryJobs(deps.db, deps.resultsTopic);
+  const jobs = new DeliveryJobs({ db: deps.db, topics: deps.topics, deadLetters: deps.deadLetters });
   const server: CallbackServer = await startCallbackServer({
     host: settings.host,
     port: settings.port,

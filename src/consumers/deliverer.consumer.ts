@@ -146,6 +146,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
         idempotencyKey: key,
         attempts: Math.max(1, attempts.count(key)),
         history: attempts.history(key),
+        source: message,
         firstAttemptAt: firstAttemptAt.toISOString(),
         submittedAt: submittedAt.toISOString(),
         pollAt: new Date(submittedAt.getTime() + (deps.jobPollDelayMs ?? 300_000)).toISOString(),

@@ -98,6 +98,13 @@ export interface DeliveryJobRecordsTable {
   attempts: number;
   first_attempt_at: Timestamp;
   attempt_history: ColumnType<unknown, string | undefined, string>;
+  source_topic: string | null;
+  source_partition: number | null;
+  source_offset: string | null;
+  message_key: Buffer | null;
+  message_value: Buffer | null;
+  message_headers: ColumnType<Record<string, string> | null, string | null, string | null>;
+  message_timestamp: string | null;
 }
 
 export interface CallbackReceiptsTable {

@@ -16,6 +16,10 @@ import type { EventKind } from '../domain/event.ts';
 import type { Platform } from '../domain/platform.ts';
 import { writeOutbox } from '../outbox/outbox.ts';
 import { rowOf } from './delivery-repository.ts';
+import { ImpactError } from '../domain/errors.ts';
+import type { DeadLetters } from '../kafka/dead-letter.ts';
+import type { InboundMessage, OutboundMessage } from '../kafka/ports.ts';
+import type { Topics } from '../kafka/topics.ts';
 import { parseAttemptHistory } from './attempt-log.ts';
 
 /** One record's outcome as the platform reports it, by position in the job. */
@@ -49,15 +53,25 @@ export interface DueJob {
   readonly pollCount: number;
 }
 
+export interface DeliveryJobsOptions {
+  readonly db: Db;
+  /** The results topic, and each platform's dead-letter topic for the records a job rejects. */
+  readonly topics: Pick<Topics, 'results' | 'deliverDlq'>;
+  readonly deadLetters: DeadLetters;
+  readonly now?: () => Date;
+}
+
 export class DeliveryJobs {
   readonly #db: Db;
-  readonly #resultsTopic: string;
+  readonly #topics: Pick<Topics, 'results' | 'deliverDlq'>;
+  readonly #deadLetters: DeadLetters;
   readonly #now: () => Date;
 
-  constructor(db: Db, resultsTopic: string, now: () => Date = () => new Date()) {
-    this.#db = db;
-    this.#resultsTopic = resultsTopic;
-    this.#now = now;
+  constructor(options: DeliveryJobsOptions) {
+    this.#db = options.db;
+    this.#topics = options.topics;
+    this.#deadLetters = options.deadLetters;
+    this.#now = options.now ?? (() => new Date());
   }
 
   /**
@@ -145,7 +159,17 @@ export class DeliveryJobs {
         recorded = finals.filter((result) => ids.has(result.eventId));
         await writeOutbox(
           tx,
-          recorded.map((result) => ({ topic: this.#resultsTopic, key: resultKey(result), value: JSON.stringify(result) })),
+          recorded.flatMap((result) => {
+            const out: OutboundMessage[] = [{ topic: this.#topics.results, key: resultKey(result), value: JSON.stringify(result) }];
+            // A record the job did not deliver is dead-lettered, as the deliverers do, once.
+            const source = result.status === 'delivered' ? null : sourceOf(records.find((r) => r.event_id === result.eventId)!);
+            if (source) {
+              const code = result.errorClass === 'PLATFORM_BAD_RESPONSE' ? 'PLATFORM_BAD_RESPONSE' : 'PLATFORM_REJECTED';
+              const error = new ImpactError(code, result.errorReason ?? result.status);
+              out.push(this.#deadLetters.message(this.#topics.deliverDlq[platform], `deliver.${platform}`, source, error));
+            }
+            return out;
+          }),
         );
       }
       await tx
@@ -205,4 +229,26 @@ export class DeliveryJobs {
 /** Receipts keep a hash of the signature header, not the header itself. */
 function signatureHash(signature: string): string {
   return createHash('sha256').update(signature).digest('hex');
+}
+
+/** The message a job record came from, when it was kept (records submitted before it was are not). */
+function sourceOf(record: {
+  source_topic: string | null;
+  source_partition: number | null;
+  source_offset: string | null;
+  message_key: Buffer | null;
+  message_value: Buffer | null;
+  message_headers: unknown;
+  message_timestamp: string | null;
+}): InboundMessage | null {
+  if (record.source_topic === null || record.source_partition === null || record.source_offset === null) return null;
+  return {
+    topic: record.source_topic,
+    partition: record.source_partition,
+    offset: record.source_offset,
+    key: record.message_key,
+    value: record.message_value,
+    headers: (record.message_headers ?? {}) as Record<string, string>,
+    timestamp: record.message_timestamp ?? '0',
+  };
 }

@@ -9,7 +9,7 @@ import type { AttemptRecord } from './attempt-log.ts';
 import type { DeliveryResult, DeliveryStatus } from '../domain/delivery-result.ts';
 import type { EventKind } from '../domain/event.ts';
 import type { Platform } from '../domain/platform.ts';
-import type { OutboundMessage } from '../kafka/ports.ts';
+import type { InboundMessage, OutboundMessage } from '../kafka/ports.ts';
 import { writeOutbox } from '../outbox/outbox.ts';
 
 export interface DeliveryRow {
@@ -77,6 +77,13 @@ export class DeliveryRepository {
           idempotency_key: submission.idempotencyKey,
           attempts: submission.attempts,
           attempt_history: JSON.stringify(submission.history ?? []),
+          source_topic: submission.source?.topic ?? null,
+          source_partition: submission.source?.partition ?? null,
+          source_offset: submission.source?.offset ?? null,
+          message_key: submission.source?.key ?? null,
+          message_value: submission.source?.value ?? null,
+          message_headers: submission.source ? JSON.stringify(submission.source.headers) : null,
+          message_timestamp: submission.source?.timestamp ?? null,
           first_attempt_at: submission.firstAttemptAt,
         })
         .onConflict((oc) => oc.columns(['platform', 'job_id', 'record_index']).doNothing())
@@ -146,6 +153,8 @@ export interface JobSubmission {
   readonly attempts: number;
   /** The requests made so far (the submission's among them), written with the final row later. */
   readonly history?: readonly AttemptRecord[];
+  /** The message it came from: dead-lettered (sealed) if the job rejects the record. */
+  readonly source?: InboundMessage;
   readonly firstAttemptAt: string;
   readonly submittedAt: string;
   /** When the reconciler polls the job if no callback has completed it by then. */

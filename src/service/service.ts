@@ -213,7 +213,8 @@ export async function startService(config: Config, roles: readonly Role[], logge
       const endpoint = await startBenevityEndpoint({
         config,
         db,
-        resultsTopic: topics.results,
+        topics,
+        deadLetters,
         tenants,
         metrics,
         logger: logger.child({ stage: 'callbacks.benevity' }),

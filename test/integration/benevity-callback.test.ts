@@ -25,7 +25,7 @@ import { payloadFieldKeys } from '../../src/domain/event.ts';
 import { redactedEventSchema, type RedactedEvent } from '../../src/domain/redacted-event.ts';
 import { createDispatcher } from '../../src/http/dispatcher.ts';
 import { createRedisIdempotencyStore } from '../../src/idempotency/redis/redis-idempotency-store.ts';
-import { createDeadLetters } from '../../src/kafka/dead-letter.ts';
+import { DLQ_HEADERS, createDeadLetters, openDeadLetter } from '../../src/kafka/dead-letter.ts';
 import type { InboundMessage, MessageHandler } from '../../src/kafka/ports.ts';
 import { topicNames } from '../../src/kafka/topics.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
@@ -87,7 +87,8 @@ afterAll(async () => {
 });
 
 const tenants = () => createCachedTenantDirectory(scenario.tenants, 0);
-const jobs = () => new DeliveryJobs(scenario.db, topicNames(scenario.env.TOPIC_PREFIX!).results);
+const dlqBox = createSecretBox(new Map([['d1', Buffer.alloc(32, 9)]]), 'd1');
+const jobs = () => new DeliveryJobs({ db: scenario.db, topics: topicNames(scenario.env.TOPIC_PREFIX!), deadLetters: createDeadLetters(dlqBox) });
 
 function deliverer(callbackUrl: (tenant: string) => string): MessageHandler {
   const topics = topicNames(scenario.env.TOPIC_PREFIX!);
@@ -111,7 +112,7 @@ function deliverer(callbackUrl: (tenant: string) => string): MessageHandler {
     tenants: tenants(),
     platformView: createPlatformView(POLICY, payloadFieldKeys),
     metrics: createMetrics(new Registry(), { defaultMetrics: false }),
-    deadLetters: createDeadLetters(createSecretBox(new Map([['d1', Buffer.alloc(32, 9)]]), 'd1')),
+    deadLetters: createDeadLetters(dlqBox),
     logger,
     maxAttempts: 3,
     backoff: { baseMs: 10, maxMs: 50 },
@@ -151,7 +152,8 @@ async function deliveryRows() {
 }
 
 async function outboxResults() {
-  const rows = await scenario.db.selectFrom('outbox').select(['payload']).execute();
+  const results = topicNames(scenario.env.TOPIC_PREFIX!).results;
+  const rows = await scenario.db.selectFrom('outbox').select(['payload']).where('topic', '=', results).execute();
   return rows.map((row) => deliveryResultSchema.parse(JSON.parse(row.payload.toString())));
 }
 
@@ -263,6 +265,19 @@ describe('the Benevity callback endpoint', () => {
     });
     const results = await outboxResults();
     expect(results.map((result) => result.status).sort()).toEqual(['delivered', 'rejected']);
+    // The rejected record is dead-lettered once, like any other final rejection: its reason, its
+    // source coordinates and the original message, sealed.
+    const dlqTopic = topicNames(scenario.env.TOPIC_PREFIX!).deliverDlq.benevity;
+    const letters = await scenario.db.selectFrom('outbox').selectAll().where('topic', '=', dlqTopic).execute();
+    expect(letters).toHaveLength(1);
+    expect(letters[0]!.headers).toMatchObject({
+      [DLQ_HEADERS.code]: 'PLATFORM_REJECTED',
+      [DLQ_HEADERS.stage]: 'deliver.benevity',
+      [DLQ_HEADERS.sourceTopic]: 'benevity',
+      [DLQ_HEADERS.sourceOffset]: '3',
+    });
+    const opened = openDeadLetter(dlqBox, { value: letters[0]!.payload, headers: letters[0]!.headers });
+    expect(codec.decode(opened.value)).toMatchObject({ eventId: rejected.eventId });
     const polled = await scenario.db.selectFrom('delivery_jobs').selectAll().where('completed_via', '=', 'poll').execute();
     expect(polled).toHaveLength(2);
 

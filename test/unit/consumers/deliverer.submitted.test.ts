@@ -72,6 +72,7 @@ it('an outcome submitted to a platform job is recorded as a submission, not a re
       idempotencyKey: key,
       attempts: 1,
       history: [{ at: expect.any(String), result: 'submitted', ms: expect.any(Number) }],
+      source: expect.objectContaining({ offset: expect.any(String), value: expect.any(Buffer) }),
       firstAttemptAt: '2026-11-28T12:00:00.000Z',
       submittedAt: '2026-11-28T12:00:00.000Z',
       pollAt: '2026-11-28T12:00:30.000Z',
