@@ -7,3 +7,13 @@ export interface Codec<T> {
   decode(bytes: Buffer | null): T;
   encode(value: T): Buffer;
 }
+
+/**
+ * The same port for codecs that need I/O (the schema-registry codec looks schema ids up). Decode
+ * also throws DEPENDENCY_UNAVAILABLE (retryable) when the registry cannot be reached: the message
+ * must wait, never be dead-lettered.
+ */
+export interface AsyncCodec<T> {
+  decode(bytes: Buffer | null): Promise<T>;
+  encode(value: T): Promise<Buffer>;
+}
