@@ -38,6 +38,12 @@ const kafkaEnvSchema = z.object({
   TOPIC_PARTITIONS: int(1, 1024).default(6),
   /** Replication factor for topics impact-in creates at start (1 on a single local broker). */
   TOPIC_REPLICATION_FACTOR: int(1, 16).default(1),
+  /**
+   * How long the group waits for a silent member before moving its partitions, ms: after a crash,
+   * its partitions stand this long. Heartbeats continue through long handlers, so it can be short;
+   * the broker bounds it (group.min/max.session.timeout.ms: 6 s to 30 min by default).
+   */
+  KAFKA_SESSION_TIMEOUT_MS: int(6_000, 1_800_000).default(30_000),
 });
 
 const registryEnvSchema = z.object({
@@ -149,6 +155,8 @@ export interface KafkaConfig {
   readonly topicPrefix: string;
   readonly partitions: number;
   readonly replicationFactor: number;
+  /** Consumer-group session timeout, ms. */
+  readonly sessionTimeoutMs: number;
 }
 
 export interface RegistryConfig {
@@ -229,6 +237,7 @@ function kafkaConfigOf(e: z.infer<typeof kafkaEnvSchema>): KafkaConfig {
     topicPrefix: e.TOPIC_PREFIX,
     partitions: e.TOPIC_PARTITIONS,
     replicationFactor: e.TOPIC_REPLICATION_FACTOR,
+    sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
   };
 }
 

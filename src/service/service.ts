@@ -99,6 +99,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
     const consumer = createKafkaStageConsumer(kafka, {
       ...pause,
       groupId,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
       topics: [topic],
       partitionsConsumedConcurrently: partitionsConcurrently,
       logger: logger.child({ stage }),
@@ -115,6 +116,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
   const transform = (stage: string, groupId: string, topic: string, fn: BatchTransform) => {
     const consumer = createTransactionalConsumer(kafka, {
       groupId,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
       topic,
       partitionsConsumedConcurrently: 2,
       logger: logger.child({ stage }),
@@ -283,6 +285,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
         const consumer = createKafkaBatchConsumer(kafka, {
           ...pause,
           groupId: groups.deliver[platform],
+          sessionTimeoutMs: config.kafka.sessionTimeoutMs,
           topics: [topics.deliver[platform]],
           maxChunk: connector.maxBatch,
           partitionsConsumedConcurrently: config.kafka.partitions,

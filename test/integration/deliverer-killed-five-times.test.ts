@@ -36,6 +36,8 @@ beforeAll(async () => {
       BENEVITY_IMPORT_POLL_INTERVAL_MS: '1000',
       BENEVITY_IMPORT_SETTLE_MS: '2000',
       GOODERA_BATCH_SIZE: '10',
+      // A killed member's partitions stand for one session timeout before they move.
+      KAFKA_SESSION_TIMEOUT_MS: '10000',
     },
     { callbackBackoffMs: 200 },
   );

@@ -14,6 +14,8 @@ import { createGroupConsumer, retryInPlace, trackMembership, type PauseOptions }
 
 export interface KafkaBatchConsumerOptions extends PauseOptions {
   readonly groupId: string;
+  /** Consumer-group session timeout, ms (default 30 s). */
+  readonly sessionTimeoutMs?: number;
   readonly topics: readonly string[];
   /** Messages per handler call at most. */
   readonly maxChunk: number;
@@ -28,7 +30,7 @@ export interface KafkaBatchConsumerOptions extends PauseOptions {
 
 export function createKafkaBatchConsumer(kafka: Kafka, options: KafkaBatchConsumerOptions): BatchStageConsumer {
   if (!Number.isInteger(options.maxChunk) || options.maxChunk < 1) throw new Error('maxChunk must be an integer ≥ 1');
-  const consumer = createGroupConsumer(kafka, options.groupId);
+  const consumer = createGroupConsumer(kafka, options.groupId, options.sessionTimeoutMs);
   const retry = options.retry ?? { baseMs: 200, maxMs: 10_000 };
   const stopping = new AbortController();
   const isHealthy = trackMembership(consumer, options.logger);

@@ -16,6 +16,8 @@ import { createGroupConsumer, retryInPlace, trackMembership, type PauseOptions }
 
 export interface KafkaStageConsumerOptions extends PauseOptions {
   readonly groupId: string;
+  /** Consumer-group session timeout, ms (default 30 s). */
+  readonly sessionTimeoutMs?: number;
   readonly topics: readonly string[];
   /** Partitions handled concurrently by this member (order within a partition is kept). */
   readonly partitionsConsumedConcurrently?: number;
@@ -30,7 +32,7 @@ export interface KafkaStageConsumerOptions extends PauseOptions {
 }
 
 export function createKafkaStageConsumer(kafka: Kafka, options: KafkaStageConsumerOptions): StageConsumer {
-  const consumer = createGroupConsumer(kafka, options.groupId);
+  const consumer = createGroupConsumer(kafka, options.groupId, options.sessionTimeoutMs);
   const retry = options.retry ?? { baseMs: 200, maxMs: 10_000 };
   const stopping = new AbortController();
   const isHealthy = trackMembership(consumer, options.logger);

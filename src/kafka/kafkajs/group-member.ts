@@ -149,12 +149,13 @@ export function trackMembership(consumer: Consumer, logger: Logger): () => boole
  * write in transactions), a session that survives a long handler (heartbeats come from the retry
  * loop), and reconnects retried for ever — a broker blip delays work, never ends the process.
  */
-export function createGroupConsumer(kafka: Kafka, groupId: string): Consumer {
+export function createGroupConsumer(kafka: Kafka, groupId: string, sessionTimeoutMs = 30_000): Consumer {
   return kafka.consumer({
     groupId,
-    sessionTimeout: 30_000,
+    sessionTimeout: sessionTimeoutMs,
     rebalanceTimeout: 60_000,
-    heartbeatInterval: 3_000,
+    // A tenth of the session: several heartbeats may be lost before the member is.
+    heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeoutMs / 10)),
     readUncommitted: false,
     // A short long-poll: a partition resumed after a pause (breaker probe) is fetched again
     // within half a second instead of after kafkajs's default 5 s wait on the others.

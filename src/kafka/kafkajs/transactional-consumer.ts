@@ -20,6 +20,8 @@ import { unitScope } from './group-member.ts';
 
 export interface TransactionalConsumerOptions {
   readonly groupId: string;
+  /** Consumer-group session timeout, ms (default 30 s). */
+  readonly sessionTimeoutMs?: number;
   readonly topic: string;
   /** Messages per transaction (a fetched batch is split into chunks of at most this many). */
   readonly maxChunk?: number;
@@ -33,9 +35,9 @@ export interface TransactionalConsumerOptions {
 export function createTransactionalConsumer(kafka: Kafka, options: TransactionalConsumerOptions): TransformConsumer {
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId,
-    sessionTimeout: 30_000,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     rebalanceTimeout: 60_000,
-    heartbeatInterval: 3_000,
+    heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 10)),
     readUncommitted: false,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
   });

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       topicPrefix: '',
       partitions: 6,
       replicationFactor: 1,
+      sessionTimeoutMs: 30_000,
     });
     expect(config.database).toEqual({ url: 'postgres://impact:impact@127.0.0.1:5432/impact', poolSize: 10 });
     expect(config.redis).toEqual({
