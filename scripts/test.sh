@@ -9,6 +9,12 @@ npm run --silent lint
 echo "== local stack"
 bash deploy/local/stack.sh up
 stack_env
+# Schema contracts against the stack's registry (which keeps what earlier runs pushed): check
+# first, so an incompatible change fails here naming the subject and field; then push, so the
+# next run checks against this one.
+echo "== schema contracts"
+node src/cli/main.ts schemas check
+node src/cli/main.ts schemas push
 echo "== tests"
 mkdir -p .stack/reports
 status=0

@@ -7,6 +7,7 @@ import { demoCommand } from './commands/demo.ts';
 import { dlqCommand } from './commands/dlq.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { publishCommand } from './commands/publish.ts';
+import { schemasCommand } from './commands/schemas.ts';
 import { startCommand } from './commands/start.ts';
 import { tenantsCommand } from './commands/tenants.ts';
 import { UsageError } from './usage.ts';
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
   publish: { summary: 'publish sample impact events (--count, --rate, --tenant, --malformed)', run: publishCommand },
   tenants: { summary: 'tenant configuration: add | list | rotate | rotate-keys', run: tenantsCommand },
   dlq: { summary: 'dead letters: inspect | redrive --topic T [--code C] [--limit N] [--dry-run]', run: dlqCommand },
+  schemas: { summary: 'Avro contracts in the schema registry: push | check [--dir D] [--contract C]', run: schemasCommand },
   demo: { summary: 'run the whole pipeline against the local stack and the simulator, with a summary', run: demoCommand },
 };
 

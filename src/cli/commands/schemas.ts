@@ -1,0 +1,52 @@
+/**
+ * `impact-in schemas push|check [--dir D] [--contract C,…]`: register the Avro contracts under
+ * their subjects (`<topic>-value`, BACKWARD), or check the local ones against what is registered
+ * — exit 1 naming each subject and why a change is incompatible, 0 when every subject is
+ * unchanged, compatible or not registered yet. Topics take TOPIC_PREFIX; the registry is
+ * SCHEMA_REGISTRY_URL.
+ */
+import { loadKafkaConfig, loadRegistryConfig } from '../../config/config.ts';
+import { topicNames } from '../../kafka/topics.ts';
+import { CONTRACTS, SCHEMAS_DIR, type ContractName } from '../../schemas/catalogue.ts';
+import { createConfluentRegistry } from '../../schemas/confluent/confluent-registry.ts';
+import { checkSchemas, pushSchemas } from '../../schemas/schema-sync.ts';
+import { UsageError, parseFlags } from '../usage.ts';
+
+export async function schemasCommand(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub !== 'push' && sub !== 'check') throw new UsageError('schemas: expected "push" or "check"');
+  const { values } = parseFlags(rest, { dir: { type: 'string' }, contract: { type: 'string' } });
+  const known = CONTRACTS.map((c) => c.name as string);
+  const contracts = values.contract?.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = contracts?.filter((name) => !known.includes(name)) ?? [];
+  if (unknown.length > 0) throw new UsageError(`schemas ${sub}: unknown --contract ${unknown.join(',')} (known: ${known.join(', ')})`);
+  const target = {
+    topics: topicNames(loadKafkaConfig().topicPrefix),
+    dir: values.dir ?? SCHEMAS_DIR,
+    ...(contracts ? { contracts: contracts as ContractName[] } : {}),
+  };
+  const registry = createConfluentRegistry(loadRegistryConfig());
+
+  if (sub === 'push') {
+    for (const pushed of await pushSchemas(registry, target)) {
+      const ids = pushed.ids.map(({ version, id }) => `v${version}=${id}`).join(' ');
+      process.stdout.write(`${pushed.subject}\t${pushed.contract}\t${ids}\n`);
+    }
+    return;
+  }
+
+  const checked = await checkSchemas(registry, target);
+  for (const { subject, contract, version, verdict } of checked) {
+    const detail =
+      verdict.status === 'not-registered'
+        ? 'not registered yet'
+        : verdict.status === 'unchanged'
+          ? `unchanged (id ${verdict.id})`
+          : verdict.status === 'compatible'
+            ? `compatible with id ${verdict.latestId}`
+            : `INCOMPATIBLE with id ${verdict.latestId}: ${verdict.reason}`;
+    process.stdout.write(`${subject}\t${contract} v${version}\t${detail}\n`);
+  }
+  const failed = checked.flatMap((c) => (c.verdict.status === 'incompatible' ? [`${c.subject}: ${c.verdict.reason}`] : []));
+  if (failed.length > 0) throw new Error(`${failed.length} incompatible schema change(s): ${failed.join('; ')}`);
+}
