@@ -136,6 +136,8 @@ const envSchema = z.object({
   /** How often the outbox relay polls when nothing woke it, ms. */
   OUTBOX_POLL_INTERVAL_MS: int(10, 60_000).default(250),
   OUTBOX_BATCH_SIZE: int(1, 10_000).default(500),
+  /** How far ahead of our clock an event's occurredAt may be before it is refused (clock skew), s. */
+  INGEST_FUTURE_SKEW_SECONDS: int(0, 86_400).default(300),
   /** Port of /healthz, /readyz and /metrics (0 = any free port). */
   HTTP_PORT: int(0, 65535).default(9464),
   HTTP_HOST: z.string().default('127.0.0.1'),
@@ -217,6 +219,8 @@ export interface Config {
     readonly breaker: { readonly failureThreshold: number; readonly windowMs: number; readonly resetMs: number };
   };
   readonly outbox: { readonly pollIntervalMs: number; readonly batchSize: number };
+  /** Ingest: how far ahead of our clock an event's time may be, ms. */
+  readonly ingest: { readonly futureSkewMs: number };
   readonly server: { readonly port: number; readonly host: string };
   readonly logLevel: Env['LOG_LEVEL'];
 }
@@ -326,6 +330,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       breaker: { failureThreshold: e.BREAKER_FAILURE_THRESHOLD, windowMs: e.BREAKER_WINDOW_MS, resetMs: e.BREAKER_RESET_MS },
     },
     outbox: { pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS, batchSize: e.OUTBOX_BATCH_SIZE },
+    ingest: { futureSkewMs: e.INGEST_FUTURE_SKEW_SECONDS * 1000 },
     server: { port: e.HTTP_PORT, host: e.HTTP_HOST },
     logLevel: e.LOG_LEVEL,
   });

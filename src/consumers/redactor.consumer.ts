@@ -1,13 +1,17 @@
 /**
  * Redaction stage: impact.events.v1 → impact.events.redacted.v1, as a transactional transform.
- * Each event is decoded and validated; one that fails goes to the events dead-letter topic with
- * its reason and source coordinates (inside the same transaction), and the stage goes on. Good
+ * Each event is decoded (the schema-registry wire format) and validated — the contract, then the
+ * rules that depend on the time of ingest; one that fails goes to the events dead-letter topic
+ * with its reason and source coordinates (inside the same transaction), and the stage goes on. A
+ * transient failure to decode (the registry unreachable) is not the event's fault: the transform
+ * rejects, the transaction is not committed, and the chunk is tried again later. Good
  * events are redacted by policy; their audits (counts, never values) are written to PostgreSQL
  * idempotently before the transaction commits. Output is keyed by (tenant, pseudonym) so
  * per-subject order holds downstream without the raw employee id in any key.
  */
-import type { Codec } from '../codec/codec.ts';
+import type { AsyncCodec, Codec } from '../codec/codec.ts';
 import type { ImpactEvent } from '../domain/event.ts';
+import { ingestRuleViolation } from '../domain/ingest-rules.ts';
 import { orderingKey } from '../domain/event.ts';
 import { isImpactError } from '../domain/errors.ts';
 import type { RedactedEvent } from '../domain/redacted-event.ts';
@@ -20,7 +24,9 @@ import type { RedactionAudit, Redactor } from '../redaction/redact.ts';
 
 export interface RedactorDeps {
   readonly topics: Topics;
-  readonly inputCodec: Codec<ImpactEvent>;
+  readonly inputCodec: Codec<ImpactEvent> | AsyncCodec<ImpactEvent>;
+  /** How far ahead of our clock an event's time may be (clock skew between services), ms. */
+  readonly futureSkewMs: number;
   readonly outputCodec: Codec<RedactedEvent>;
   readonly redactor: Redactor;
   readonly audit: AuditSink;
@@ -40,9 +46,11 @@ export function createRedactorTransform(deps: RedactorDeps): BatchTransform {
     for (const message of messages) {
       let event: ImpactEvent;
       try {
-        event = deps.inputCodec.decode(message.value);
+        event = await deps.inputCodec.decode(message.value);
+        const broken = ingestRuleViolation(event, now(), deps.futureSkewMs);
+        if (broken) throw broken;
       } catch (error) {
-        if (!isImpactError(error)) throw error;
+        if (!isImpactError(error) || error.retryable) throw error;
         output.push(deps.deadLetters.message(deps.topics.eventsDlq, REDACTOR_STAGE, message, error));
         deadLettered.push(error.code);
         continue;

@@ -3,6 +3,7 @@
  * the single source of the TypeScript types (`z.infer`), so the two cannot drift apart.
  */
 import { z } from 'zod';
+import { isIso4217 } from './currencies.ts';
 
 export const EVENT_KINDS = ['volunteer_activity', 'donation', 'program_enrolment', 'program_outcome'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
@@ -30,7 +31,7 @@ export const volunteerActivitySchema = z.strictObject({
 
 export const donationSchema = z.strictObject({
   amountMinor: z.number().int().gt(0),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code'),
+  currency: z.string().refine(isIso4217, 'not an ISO 4217 currency code'),
   recipientId: id,
   campaignId: id.optional(),
   projectId: id.optional(),

@@ -1,15 +1,20 @@
 /**
  * The typed publisher domain services use: validates an impact event against the contract,
- * keys it by (tenant, subject) so per-subject order holds, and returns the event id.
+ * encodes it with the schema registry (Avro in the Confluent wire format, the contract's current
+ * schema, which must be registered — `impact-in schemas push`), keys it by (tenant, subject) so
+ * per-subject order holds, and returns the event id. A contract break throws VALIDATION_FAILED
+ * naming the field; a registry that cannot be reached throws DEPENDENCY_UNAVAILABLE (retryable):
+ * nothing was sent, try again.
  */
 import { randomUUID } from 'node:crypto';
-import { createJsonCodec } from '../codec/json-codec.ts';
-import type { KafkaConfig } from '../config/config.ts';
-import { impactEventSchema, orderingKey, type ImpactEvent } from '../domain/event.ts';
+import { impactEventCodec } from '../codec/avro/contract-codecs.ts';
+import { loadKafkaConfig, loadRegistryConfig, type KafkaConfig, type RegistryConfig } from '../config/config.ts';
+import { orderingKey, type ImpactEvent } from '../domain/event.ts';
 import { createKafka } from '../kafka/kafkajs/client.ts';
 import { createKafkaSink } from '../kafka/kafkajs/producer.ts';
 import { topicNames } from '../kafka/topics.ts';
 import type { Logger } from '../observability/logger.ts';
+import { createConfluentRegistry } from '../schemas/confluent/confluent-registry.ts';
 
 /** An event as a caller writes it: the id may be left out and is then generated. */
 export type NewImpactEvent = Omit<ImpactEvent, 'eventId'> & { eventId?: string };
@@ -22,27 +27,40 @@ export interface ImpactPublisher {
   close(): Promise<void>;
 }
 
-export async function createImpactPublisher(config: KafkaConfig, logger: Logger): Promise<ImpactPublisher> {
-  const sink = createKafkaSink(createKafka(config, 'publisher', logger));
-  await sink.connect();
-  const topic = topicNames(config.topicPrefix).events;
-  const codec = createJsonCodec(impactEventSchema);
+/** What a publisher needs: the brokers and topic prefix, and the schema registry. */
+export interface PublisherConfig {
+  readonly kafka: KafkaConfig;
+  readonly schemaRegistry: RegistryConfig;
+}
 
-  const toMessage = (input: NewImpactEvent) => {
-    const event = codec.decode(Buffer.from(JSON.stringify({ ...input, eventId: input.eventId ?? randomUUID() })));
-    return { event, message: { topic, key: orderingKey(event), value: codec.encode(event) } };
+/** The publisher's slice of the environment (KAFKA_*, TOPIC_PREFIX, SCHEMA_REGISTRY_*). */
+export function loadPublisherConfig(env: NodeJS.ProcessEnv = process.env): PublisherConfig {
+  return { kafka: loadKafkaConfig(env), schemaRegistry: loadRegistryConfig(env) };
+}
+
+export async function createImpactPublisher(config: PublisherConfig, logger: Logger): Promise<ImpactPublisher> {
+  const sink = createKafkaSink(createKafka(config.kafka, 'publisher', logger));
+  await sink.connect();
+  const topic = topicNames(config.kafka.topicPrefix).events;
+  const codec = impactEventCodec(createConfluentRegistry(config.schemaRegistry), topic);
+
+  const toMessage = async (input: NewImpactEvent) => {
+    const event = { ...input, eventId: input.eventId ?? randomUUID() } as ImpactEvent;
+    // encode validates against the contract first: nothing invalid reaches the topic.
+    const value = await codec.encode(event);
+    return { eventId: event.eventId, message: { topic, key: orderingKey(event), value } };
   };
 
   return {
     async publishImpactEvent(input) {
-      const { event, message } = toMessage(input);
+      const { eventId, message } = await toMessage(input);
       await sink.send([message]);
-      return event.eventId;
+      return eventId;
     },
     async publishImpactEvents(inputs) {
-      const prepared = inputs.map(toMessage);
+      const prepared = await Promise.all(inputs.map(toMessage));
       await sink.send(prepared.map((p) => p.message));
-      return prepared.map((p) => p.event.eventId);
+      return prepared.map((p) => p.eventId);
     },
     async publishRaw(messages) {
       await sink.send(messages.map((m) => ({ topic, key: m.key, value: m.value })));

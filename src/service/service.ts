@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { Config } from '../config/config.ts';
+import { impactEventCodec } from '../codec/avro/contract-codecs.ts';
 import { createJsonCodec } from '../codec/json-codec.ts';
+import { createConfluentRegistry } from '../schemas/confluent/confluent-registry.ts';
 import { CONNECTORS } from '../connectors/registry.ts';
 import { startBenevityEndpoint, type BenevityEndpoint } from '../callbacks/benevity-endpoint.ts';
 import { isBatchConnector } from '../connectors/connector.ts';
@@ -22,7 +24,7 @@ import type { AsyncJobReader } from '../deliveries/delivery-jobs.ts';
 import { DeliveryRepository } from '../deliveries/delivery-repository.ts';
 import { ParkingLot } from '../deliveries/parking-lot.ts';
 import { startParkingDrainer, type ParkingDrainer } from '../consumers/parking-drainer.ts';
-import { impactEventSchema, PAYLOAD_SCHEMAS, payloadFieldKeys } from '../domain/event.ts';
+import { PAYLOAD_SCHEMAS, payloadFieldKeys } from '../domain/event.ts';
 import { errorReason, isImpactError } from '../domain/errors.ts';
 import type { Platform } from '../domain/platform.ts';
 import { redactedEventSchema } from '../domain/redacted-event.ts';
@@ -149,7 +151,8 @@ export async function startService(config: Config, roles: readonly Role[], logge
         topics,
         metrics,
         deadLetters,
-        inputCodec: createJsonCodec(impactEventSchema),
+        inputCodec: impactEventCodec(createConfluentRegistry(config.schemaRegistry), topics.events),
+        futureSkewMs: config.ingest.futureSkewMs,
         outputCodec: redactedCodec,
         redactor: {
           redact(event, now) {

@@ -1,12 +1,16 @@
 /**
- * What must hold: malformed messages among good ones go to the events dead-letter topic with
- * their reason, source topic, partition and offset in headers, and their original key and bytes
- * (sealed, since they may hold personal data) — and the pipeline goes on delivering every good event.
+ * What must hold: malformed messages among good ones — bytes that are not the schema-registry wire
+ * format, a wrong magic byte, an unknown schema id, truncated Avro, another schema's record, and
+ * Avro events that break the contract's rules — go to the events dead-letter topic with their
+ * reason, source topic, partition and offset in headers, and their original key and bytes (sealed,
+ * since they may hold personal data); the pipeline goes on delivering every good event.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createSecretBox } from '../../src/crypto/secret-box.ts';
 import { DLQ_HEADERS, openDeadLetter } from '../../src/kafka/dead-letter.ts';
+import type { NewImpactEvent } from '../../src/publisher/publisher.ts';
 import { sampleEvents } from '../../src/publisher/sample-events.ts';
+import { avroFixtures, wireHeader } from './helpers/avro.ts';
 import { createPipeline, TENANTS, type Pipeline } from './helpers/pipeline.ts';
 import { spawnService, type ServiceProcess } from './helpers/service-process.ts';
 
@@ -24,21 +28,52 @@ afterAll(async () => {
   await pipeline?.close();
 });
 
-const MALFORMED: { value: string; code: string }[] = [
-  { value: 'not json at all', code: 'DECODE_FAILED' },
-  { value: '{"truncated": ', code: 'DECODE_FAILED' },
-  { value: '', code: 'DECODE_FAILED' },
-  { value: '[]', code: 'VALIDATION_FAILED' },
-  { value: '{"kind":"donation"}', code: 'VALIDATION_FAILED' },
-  { value: '{"kind":"teleportation","eventId":"1"}', code: 'VALIDATION_FAILED' },
-  { value: 'null', code: 'VALIDATION_FAILED' },
-  { value: '42', code: 'VALIDATION_FAILED' },
-  { value: '"a string"', code: 'VALIDATION_FAILED' },
-  { value: '\u0000\u0001binary\uffff', code: 'DECODE_FAILED' },
-];
+interface Malformed {
+  readonly what: string;
+  readonly value: Buffer;
+  readonly code: 'DECODE_FAILED' | 'VALIDATION_FAILED';
+}
+
+/** Ten kinds of bad input, built against the scenario's registry. */
+async function malformed(good: NewImpactEvent): Promise<Malformed[]> {
+  const fx = await avroFixtures(pipeline.scenario.env);
+  const event = { ...good, eventId: '00000000-0000-4000-8000-00000000bad0' };
+  const valid = fx.encodeUnchecked(event);
+  const donation = sampleEvents(40, { tenants: TENANTS, seed: 7 }).find((e) => e.kind === 'donation')!;
+  const activity = sampleEvents(40, { tenants: TENANTS, seed: 7 }).find((e) => e.kind === 'volunteer_activity')!;
+  return [
+    { what: 'text, not the wire format', value: Buffer.from('not json at all'), code: 'DECODE_FAILED' },
+    { what: 'empty value', value: Buffer.alloc(0), code: 'DECODE_FAILED' },
+    { what: 'a JSON event (a producer without the registry)', value: Buffer.from(JSON.stringify(event)), code: 'DECODE_FAILED' },
+    { what: 'wrong magic byte', value: fx.encodeUnchecked(event, 1), code: 'DECODE_FAILED' },
+    { what: 'unknown schema id', value: Buffer.concat([wireHeader(2_000_000_000), valid.subarray(5)]), code: 'DECODE_FAILED' },
+    { what: 'truncated Avro', value: valid.subarray(0, 20), code: 'DECODE_FAILED' },
+    {
+      what: 'another schema (wrong types)',
+      value: await fx.otherSchema('wrong-types', { type: 'record', name: 'Other', fields: [{ name: 'eventId', type: 'long' }] }, { eventId: 42 }),
+      code: 'DECODE_FAILED',
+    },
+    {
+      what: '30 volunteer hours in a day',
+      value: fx.encodeUnchecked({ ...activity, eventId: event.eventId, payload: { ...activity.payload, hours: 30 } }),
+      code: 'VALIDATION_FAILED',
+    },
+    {
+      what: 'a currency that is not ISO 4217',
+      value: fx.encodeUnchecked({ ...donation, eventId: event.eventId, payload: { ...donation.payload, currency: 'ABC' } }),
+      code: 'VALIDATION_FAILED',
+    },
+    {
+      what: 'an event from tomorrow',
+      value: fx.encodeUnchecked({ ...event, occurredAt: new Date(Date.now() + 86_400_000).toISOString() }),
+      code: 'VALIDATION_FAILED',
+    },
+  ];
+}
 
 test('10 malformed among 100 good → 100 delivered, 10 dead-lettered with reason and source', async () => {
   const good = sampleEvents(100, { tenants: TENANTS, seed: 99 });
+  const MALFORMED = await malformed(good[0]!);
   // Interleave: bad messages between good ones, on the same topic.
   const ids: string[] = [];
   for (let i = 0; i < 10; i++) {
@@ -63,9 +98,9 @@ test('10 malformed among 100 good → 100 delivered, 10 dead-lettered with reaso
     const index = Number(opened.key!.toString().slice(4));
     indexes.add(index);
     const original = MALFORMED[index]!;
-    expect(opened.value.toString()).toBe(original.value);
+    expect(opened.value.equals(original.value), original.what).toBe(true);
     expect(opened.topic).toBe(pipeline.topics.events);
-    expect(message.headers[DLQ_HEADERS.code]).toBe(original.code);
+    expect(message.headers[DLQ_HEADERS.code], original.what).toBe(original.code);
     expect(message.headers[DLQ_HEADERS.reason]!.length).toBeGreaterThan(0);
     expect(message.headers[DLQ_HEADERS.stage]).toBe('redactor');
     expect(message.headers[DLQ_HEADERS.sourceTopic]).toBe(pipeline.topics.events);

@@ -17,6 +17,8 @@ import { tailTopics } from '../../kafka/kafkajs/topic-tail.ts';
 import { topicNames } from '../../kafka/topics.ts';
 import { createLogger } from '../../observability/logger.ts';
 import { createImpactPublisher } from '../../publisher/publisher.ts';
+import { createConfluentRegistry } from '../../schemas/confluent/confluent-registry.ts';
+import { pushSchemas } from '../../schemas/schema-sync.ts';
 import { sampleEvents } from '../../publisher/sample-events.ts';
 import { startService } from '../../service/service.ts';
 import { allRoles } from '../../service/roles.ts';
@@ -69,10 +71,12 @@ export async function demoCommand(args: string[]): Promise<void> {
     await tenants.upsertPlatform(tenant, 'goodera', { apiKey, organizationId: `org-${tenant}` });
   }
   await db.destroy();
+  // The contracts under this run's subjects (what `impact-in schemas push` does in a deployment).
+  await pushSchemas(createConfluentRegistry(config.schemaRegistry), { topics });
 
   const service = await startService(config, allRoles(), logger);
   const tail = await tailTopics(createKafka(config.kafka, 'demo-tail', logger), [topics.results, topics.eventsDlq], 'impact-in.demo');
-  const publisher = await createImpactPublisher(config.kafka, logger);
+  const publisher = await createImpactPublisher(config, logger);
   const started = Date.now();
   let published = 0;
   const progress = () => {

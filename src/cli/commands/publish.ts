@@ -3,9 +3,8 @@
  * messages mixed in (to see the dead-letter path). Prints one event id per line with --ids.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadKafkaConfig } from '../../config/config.ts';
 import { createLogger } from '../../observability/logger.ts';
-import { createImpactPublisher } from '../../publisher/publisher.ts';
+import { createImpactPublisher, loadPublisherConfig } from '../../publisher/publisher.ts';
 import { sampleEvents } from '../../publisher/sample-events.ts';
 import { intFlag, parseFlags } from '../usage.ts';
 
@@ -23,7 +22,7 @@ export async function publishCommand(args: string[]): Promise<void> {
   const malformed = intFlag('malformed', values.malformed, 0, 0, 1_000_000);
   const seed = intFlag('seed', values.seed, Date.now() % 2 ** 31, 0, 2 ** 31 - 1);
   const tenants = values.tenant && values.tenant.length > 0 ? values.tenant : ['acme'];
-  const publisher = await createImpactPublisher(loadKafkaConfig(), createLogger('warn'));
+  const publisher = await createImpactPublisher(loadPublisherConfig(), createLogger('warn'));
   try {
     const { published, ids } = await publishAtRate(publisher, sampleEvents(count, { tenants, seed }), rate, malformed);
     if (values.ids) process.stdout.write(`${ids.join('\n')}\n`);

@@ -15,6 +15,7 @@ export function serviceUrls() {
     kafkaBrokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
     databaseUrl: process.env.DATABASE_URL ?? 'postgres://impact:impact@127.0.0.1:5432/impact',
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    schemaRegistryUrl: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7',
   };
 }
 
@@ -44,6 +45,7 @@ export async function createScenarioEnv(name: string, overrides: Record<string, 
     KAFKA_BROKERS: urls.kafkaBrokers,
     DATABASE_URL: databaseUrl.toString(),
     REDIS_URL: urls.redisUrl,
+    SCHEMA_REGISTRY_URL: urls.schemaRegistryUrl,
     TOPIC_PREFIX: `t.${id}.`,
     TOPIC_PARTITIONS: '3',
     REDIS_KEY_PREFIX: `t.${id}:`,

@@ -5,10 +5,12 @@
 import { createLogger } from '../../../src/observability/logger.ts';
 import { ensureTopics } from '../../../src/kafka/kafkajs/admin.ts';
 import { deliveryResultSchema, type DeliveryResult } from '../../../src/domain/delivery-result.ts';
-import { loadKafkaConfig } from '../../../src/config/config.ts';
+import { loadRegistryConfig } from '../../../src/config/config.ts';
 import { tailTopics, type TopicTail } from '../../../src/kafka/kafkajs/topic-tail.ts';
 import { allTopics, topicNames, type Topics } from '../../../src/kafka/topics.ts';
-import { createImpactPublisher, type ImpactPublisher } from '../../../src/publisher/publisher.ts';
+import { createImpactPublisher, loadPublisherConfig, type ImpactPublisher } from '../../../src/publisher/publisher.ts';
+import { createConfluentRegistry } from '../../../src/schemas/confluent/confluent-registry.ts';
+import { pushSchemas } from '../../../src/schemas/schema-sync.ts';
 import { startGooderaSimulator, type GooderaSimulator } from '../../../src/simulators/goodera/index.ts';
 import { createScenarioEnv, type ScenarioEnv } from './env.ts';
 
@@ -39,7 +41,9 @@ export async function createPipeline(name: string, overrides: Record<string, str
   // The publisher creates no topics; the service does at start. Create them now so publishing
   // can begin before the service is up (as domain services do).
   await ensureTopics(scenario.kafka, allTopics(topics), { partitions: Number(scenario.env.TOPIC_PARTITIONS), replicationFactor: 1 });
-  const publisher = await createImpactPublisher(loadKafkaConfig(scenario.env), logger);
+  // The contracts under this scenario's subjects, as `impact-in schemas push` registers them.
+  await pushSchemas(createConfluentRegistry(loadRegistryConfig(scenario.env)), { topics });
+  const publisher = await createImpactPublisher(loadPublisherConfig(scenario.env), logger);
   const tail = await tailTopics(
     scenario.kafka,
     [topics.results, topics.eventsDlq, topics.redactedDlq, ...Object.values(topics.deliverDlq)],

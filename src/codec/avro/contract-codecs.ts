@@ -1,0 +1,15 @@
+/**
+ * The registry codecs of impact-in's contracts, built from the current schema version in
+ * `schemas/` and the contract's zod rules, with the subject of the topic they are used on.
+ */
+import type { ImpactEvent } from '../../domain/event.ts';
+import { impactEventSchema } from '../../domain/event.ts';
+import { currentSchema, valueSubject } from '../../schemas/catalogue.ts';
+import type { SchemaRegistry } from '../../schemas/registry.ts';
+import type { AsyncCodec } from '../codec.ts';
+import { createRegistryCodec } from './registry-codec.ts';
+
+/** Impact events on the input topic, as domain services publish them. */
+export function impactEventCodec(registry: SchemaRegistry, topic: string): AsyncCodec<ImpactEvent> {
+  return createRegistryCodec({ registry, subject: valueSubject(topic), schema: currentSchema('impact-event').text, zod: impactEventSchema });
+}
