@@ -56,3 +56,17 @@ export function allTopics(topics: Topics): string[] {
     topics.results,
   ];
 }
+
+/**
+ * Largest message a dead-letter topic takes: 4 MiB. A dead letter carries its original sealed
+ * (base64 inside AES-GCM, about 4/3 of the original), so an input message near the broker's
+ * default 1 MiB limit would not fit a topic with that same default — and a dead letter that
+ * cannot be written stops its stage. The broker must allow it (message.max.bytes is per topic).
+ */
+export const DEAD_LETTER_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/** Topic-level configuration impact-in sets on the topics it creates. */
+export function topicConfigs(topics: Topics): Record<string, Record<string, string>> {
+  const dlq = [topics.eventsDlq, topics.redactedDlq, ...Object.values(topics.deliverDlq)];
+  return Object.fromEntries(dlq.map((topic) => [topic, { 'max.message.bytes': String(DEAD_LETTER_MAX_MESSAGE_BYTES) }]));
+}

@@ -43,7 +43,7 @@ import { instrumentRateLimiter } from '../ratelimit/rate-limiter.ts';
 import { createKafkaSink } from '../kafka/kafkajs/producer.ts';
 import { createTransactionalConsumer } from '../kafka/kafkajs/transactional-consumer.ts';
 import type { BatchStageConsumer, BatchTransform, MessageHandler, StageConsumer, TransformConsumer } from '../kafka/ports.ts';
-import { allTopics, groupNames, topicNames } from '../kafka/topics.ts';
+import { allTopics, groupNames, topicConfigs, topicNames } from '../kafka/topics.ts';
 import { startHealthServer } from '../observability/health-server.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
@@ -82,6 +82,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
   const created = await ensureTopics(kafka, allTopics(topics), {
     partitions: config.kafka.partitions,
     replicationFactor: config.kafka.replicationFactor,
+    configs: topicConfigs(topics),
   });
   if (created.length > 0) logger.info({ topics: created }, 'topics created');
 

@@ -4,6 +4,8 @@ import type { Kafka } from 'kafkajs';
 export interface TopicSpec {
   readonly partitions: number;
   readonly replicationFactor: number;
+  /** Topic-level configuration by topic name (e.g. max.message.bytes), for the topics it creates. */
+  readonly configs?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export async function ensureTopics(kafka: Kafka, topics: readonly string[], spec: TopicSpec): Promise<string[]> {
@@ -20,6 +22,7 @@ export async function ensureTopics(kafka: Kafka, topics: readonly string[], spec
           topic,
           numPartitions: spec.partitions,
           replicationFactor: spec.replicationFactor,
+          configEntries: Object.entries(spec.configs?.[topic] ?? {}).map(([name, value]) => ({ name, value })),
         })),
       });
     }

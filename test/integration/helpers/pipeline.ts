@@ -7,7 +7,7 @@ import { ensureTopics } from '../../../src/kafka/kafkajs/admin.ts';
 import { deliveryResultSchema, type DeliveryResult } from '../../../src/domain/delivery-result.ts';
 import { loadRegistryConfig } from '../../../src/config/config.ts';
 import { tailTopics, type TopicTail } from '../../../src/kafka/kafkajs/topic-tail.ts';
-import { allTopics, topicNames, type Topics } from '../../../src/kafka/topics.ts';
+import { allTopics, topicConfigs, topicNames, type Topics } from '../../../src/kafka/topics.ts';
 import { createImpactPublisher, loadPublisherConfig, type ImpactPublisher } from '../../../src/publisher/publisher.ts';
 import { createConfluentRegistry } from '../../../src/schemas/confluent/confluent-registry.ts';
 import { pushSchemas } from '../../../src/schemas/schema-sync.ts';
@@ -40,7 +40,11 @@ export async function createPipeline(name: string, overrides: Record<string, str
   const logger = createLogger('warn');
   // The publisher creates no topics; the service does at start. Create them now so publishing
   // can begin before the service is up (as domain services do).
-  await ensureTopics(scenario.kafka, allTopics(topics), { partitions: Number(scenario.env.TOPIC_PARTITIONS), replicationFactor: 1 });
+  await ensureTopics(scenario.kafka, allTopics(topics), {
+    partitions: Number(scenario.env.TOPIC_PARTITIONS),
+    replicationFactor: 1,
+    configs: topicConfigs(topics),
+  });
   // The contracts under this scenario's subjects, as `impact-in schemas push` registers them.
   await pushSchemas(createConfluentRegistry(loadRegistryConfig(scenario.env)), { topics });
   const publisher = await createImpactPublisher(loadPublisherConfig(scenario.env), logger);
