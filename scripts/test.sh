@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: dependencies and Node 24, static checks, the local
-# stack (Kafka, PostgreSQL, Redis), then unit and integration tests in one vitest run.
+# stack (Kafka, PostgreSQL, Redis, schema registry) and the tests' tools, then unit and integration
+# tests in one vitest run.
 source "$(dirname "$0")/lib.sh"
 ensure_deps
 echo "== node $(node --version); typecheck and lint"
@@ -8,6 +9,8 @@ npm run --silent typecheck
 npm run --silent lint
 echo "== local stack"
 bash deploy/local/stack.sh up
+# Test-only tools (Confluent's Python client for the interop scenario), from Debian when missing.
+bash deploy/local/stack.sh tools
 stack_env
 # Schema contracts against the stack's registry (which keeps what earlier runs pushed): check
 # first, so an incompatible change fails here naming the subject and field; then push, so the

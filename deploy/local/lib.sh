@@ -107,6 +107,22 @@ apt_install() {
   ((rc == 0)) || { tail -n 20 "$log" >&2; die "apt-get failed installing $* (see $log)"; }
 }
 
+# ---------------------------------------------------------------- test tools
+# The interop scenario's independent producer (test/interop/produce_avro.py, run by
+# test/integration/python-interop.test.ts): Confluent's Python client from Debian with what its
+# legacy Avro serializer imports. Always Debian's /usr/bin/python3: a pyenv or venv python first
+# on PATH does not see Debian's packages.
+PYTHON_INTEROP_PACKAGES=(python3-confluent-kafka python3-avro python3-requests)
+python_interop_ok() {
+  [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import confluent_kafka.avro, avro, requests' >/dev/null 2>&1
+}
+# ensure_python_interop: install the packages when the import fails (idempotent: nothing to do, no apt, once present).
+ensure_python_interop() {
+  python_interop_ok && return 0
+  apt_install "${PYTHON_INTEROP_PACKAGES[@]}"
+  python_interop_ok || die "installed ${PYTHON_INTEROP_PACKAGES[*]} but /usr/bin/python3 still cannot import confluent_kafka.avro, avro, requests"
+}
+
 # ---------------------------------------------------------------- java + kafka jars
 ensure_java() {
   if ! command -v "$JAVA" >/dev/null; then

@@ -6,6 +6,8 @@
 #   deploy/local/stack.sh down   [kafka|postgres|redis|registry]...   stop what this script started
 #   deploy/local/stack.sh status [kafka|postgres|redis|registry]...   one line per service; exit 3 if any is down
 #   deploy/local/stack.sh env     print `export KAFKA_BROKERS=... DATABASE_URL=... REDIS_URL=... SCHEMA_REGISTRY_URL=...`
+#   deploy/local/stack.sh tools   install what only the tests use, when missing (idempotent; apt as root): Confluent's
+#                                 Python client (python3-confluent-kafka python3-avro python3-requests) for the interop test
 #
 # Progress/status lines go to stderr, the export line to stdout, so `eval "$(deploy/local/stack.sh up)"` works.
 # State: ${IMPACT_STACK_DIR:-<repo>/.stack} (data, logs/, run/ pid files). Jars: ${IMPACT_CACHE_DIR:-<repo>/.cache}.
@@ -739,7 +741,7 @@ registry_status() {
 
 # ================================================================ main
 usage() {
-  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -788,6 +790,11 @@ main() {
       return "$rc"
       ;;
     env) print_env ;;
+    tools)
+      lock_stack
+      ensure_python_interop
+      report python "confluent_kafka $(/usr/bin/python3 -c 'import confluent_kafka; print(confluent_kafka.version()[0])') (/usr/bin/python3)"
+      ;;
     -h | --help | help) usage ;;
     *) usage ;;
   esac
