@@ -32,7 +32,9 @@ import { orderingKey, type EventKind, type ImpactEvent } from '../src/domain/eve
 import type { Platform } from '../src/domain/platform.ts';
 import { ensureTopics } from '../src/kafka/kafkajs/admin.ts';
 import { createKafkaSink } from '../src/kafka/kafkajs/producer.ts';
-import { allTopics, groupNames, topicNames } from '../src/kafka/topics.ts';
+import { allTopics, groupNames, topicConfigs, topicNames } from '../src/kafka/topics.ts';
+import { createConfluentRegistry } from '../src/schemas/confluent/confluent-registry.ts';
+import { pushSchemas } from '../src/schemas/schema-sync.ts';
 import { sampleEvents } from '../src/publisher/sample-events.ts';
 import { POLICY } from '../src/redaction/policy/policy.ts';
 import { createPseudonymizer } from '../src/redaction/pseudonym.ts';
@@ -295,7 +297,9 @@ async function runVariant(variant: Variant): Promise<Figures> {
     }
     const config = loadConfig(scenario.env);
     const topics = topicNames(config.kafka.topicPrefix);
-    await ensureTopics(scenario.kafka, allTopics(topics), { partitions: PARTITIONS, replicationFactor: 1 });
+    await ensureTopics(scenario.kafka, allTopics(topics), { partitions: PARTITIONS, replicationFactor: 1, configs: topicConfigs(topics) });
+    // Results go out in the registry's wire format: their schema under this run's subjects.
+    await pushSchemas(createConfluentRegistry(config.schemaRegistry), { topics, contracts: ['delivery-result'] });
     // What the redactor stage would have written: the real redactor under the shipped policy.
     const redactor = createRedactor(
       POLICY,

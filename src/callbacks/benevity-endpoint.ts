@@ -11,6 +11,8 @@ import { startJobReconciler, type JobReconciler } from '../deliveries/job-reconc
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { TenantDirectory } from '../tenants/tenant-directory.ts';
+import type { AsyncCodec } from '../codec/codec.ts';
+import type { DeliveryResult } from '../domain/delivery-result.ts';
 import type { DeadLetters } from '../kafka/dead-letter.ts';
 import type { Topics } from '../kafka/topics.ts';
 import { createBenevityCallbackHandler } from './benevity-callback.ts';
@@ -30,6 +32,7 @@ export interface BenevityEndpointDeps {
   readonly db: Db;
   readonly topics: Pick<Topics, 'results' | 'deliverDlq'>;
   readonly deadLetters: DeadLetters;
+  readonly resultCodec: AsyncCodec<DeliveryResult>;
   readonly tenants: TenantDirectory;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -37,7 +40,7 @@ export interface BenevityEndpointDeps {
 
 export async function startBenevityEndpoint(deps: BenevityEndpointDeps): Promise<BenevityEndpoint> {
   const settings = deps.config.platforms.benevity.callback;
-  const jobs = new DeliveryJobs({ db: deps.db, topics: deps.topics, deadLetters: deps.deadLetters });
+  const jobs = new DeliveryJobs({ db: deps.db, topics: deps.topics, deadLetters: deps.deadLetters, resultCodec: deps.resultCodec });
   const server: CallbackServer = await startCallbackServer({
     host: settings.host,
     port: settings.port,

@@ -310,9 +310,12 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         completedAt,
       });
     }
+    // Encoded before the transaction: a registry that cannot be reached fails the round (retried), not the commit.
+    const encoded = new Map<string, Buffer>();
+    for (const result of results) encoded.set(result.eventId, await deps.resultCodec.encode(result));
     const recorded = await deps.deliveries.recordFinals(results, (result) => {
       const { item, final } = byEvent.get(result.eventId)!;
-      const out: OutboundMessage[] = [{ topic: deps.topics.results, key: resultKey(result), value: JSON.stringify(result) }];
+      const out: OutboundMessage[] = [{ topic: deps.topics.results, key: resultKey(result), value: encoded.get(result.eventId)! }];
       if (result.status !== 'delivered' && final.error) {
         out.push(deps.deadLetters.message(deps.topics.deliverDlq[platform], stage, item.message, final.error));
       }

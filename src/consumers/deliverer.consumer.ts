@@ -10,7 +10,7 @@
  * failure rejects or retries, so the message is offered again.
  */
 import { randomUUID } from 'node:crypto';
-import type { Codec } from '../codec/codec.ts';
+import type { AsyncCodec, Codec } from '../codec/codec.ts';
 import type { Connector, DeliveryOutcome, DeliveryRequest } from '../connectors/connector.ts';
 import type { DeliveryRepository } from '../deliveries/delivery-repository.ts';
 import { AttemptLog } from '../deliveries/attempt-log.ts';
@@ -40,6 +40,8 @@ export interface DelivererDeps {
   readonly topics: Topics;
   readonly sink: MessageSink;
   readonly codec: Codec<RedactedEvent>;
+  /** Encodes results for the results topic (the registry's wire format, as analytics reads it). */
+  readonly resultCodec: AsyncCodec<DeliveryResult>;
   readonly connector: Connector;
   readonly deliveries: DeliveryRepository;
   readonly idempotency: IdempotencyStore;
@@ -173,7 +175,9 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
       firstAttemptAt: firstAttemptAt.toISOString(),
       completedAt: now().toISOString(),
     };
-    const recorded = await deps.deliveries.recordFinal(result, (r) => outboxMessages(r, message, final.error), attempts.history(key));
+    // Encoded before the transaction: a registry that cannot be reached fails the message (retried), not the commit.
+    const encoded = await deps.resultCodec.encode(result);
+    const recorded = await deps.deliveries.recordFinal(result, (r) => outboxMessages(r, encoded, message, final.error), attempts.history(key));
     attempts.forget(key);
     if (recorded) {
       metrics.deliveries.inc({ platform, outcome: final.status });
@@ -219,10 +223,8 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     deps.logger.info({ platform, eventId: event.eventId, reason: how.reason, retries: how.retries }, 'delivery parked; its partition goes on');
   }
 
-  function outboxMessages(result: DeliveryResult, source: InboundMessage, error: ImpactError | null): OutboundMessage[] {
-    const messages: OutboundMessage[] = [
-      { topic: deps.topics.results, key: resultKey(result), value: JSON.stringify(result) },
-    ];
+  function outboxMessages(result: DeliveryResult, encoded: Buffer, source: InboundMessage, error: ImpactError | null): OutboundMessage[] {
+    const messages: OutboundMessage[] = [{ topic: deps.topics.results, key: resultKey(result), value: encoded }];
     if (result.status !== 'delivered' && error) {
       messages.push(deps.deadLetters.message(deps.topics.deliverDlq[platform], stage, source, error));
     }

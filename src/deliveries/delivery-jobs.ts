@@ -16,6 +16,7 @@ import type { EventKind } from '../domain/event.ts';
 import type { Platform } from '../domain/platform.ts';
 import { writeOutbox } from '../outbox/outbox.ts';
 import { rowOf } from './delivery-repository.ts';
+import type { AsyncCodec } from '../codec/codec.ts';
 import { ImpactError } from '../domain/errors.ts';
 import type { DeadLetters } from '../kafka/dead-letter.ts';
 import type { InboundMessage, OutboundMessage } from '../kafka/ports.ts';
@@ -58,6 +59,8 @@ export interface DeliveryJobsOptions {
   /** The results topic, and each platform's dead-letter topic for the records a job rejects. */
   readonly topics: Pick<Topics, 'results' | 'deliverDlq'>;
   readonly deadLetters: DeadLetters;
+  /** Encodes results for the results topic. */
+  readonly resultCodec: AsyncCodec<DeliveryResult>;
   readonly now?: () => Date;
 }
 
@@ -65,12 +68,14 @@ export class DeliveryJobs {
   readonly #db: Db;
   readonly #topics: Pick<Topics, 'results' | 'deliverDlq'>;
   readonly #deadLetters: DeadLetters;
+  readonly #resultCodec: AsyncCodec<DeliveryResult>;
   readonly #now: () => Date;
 
   constructor(options: DeliveryJobsOptions) {
     this.#db = options.db;
     this.#topics = options.topics;
     this.#deadLetters = options.deadLetters;
+    this.#resultCodec = options.resultCodec;
     this.#now = options.now ?? (() => new Date());
   }
 
@@ -157,10 +162,12 @@ export class DeliveryJobs {
           .execute();
         const ids = new Set(inserted.map((row) => row.event_id));
         recorded = finals.filter((result) => ids.has(result.eventId));
+        const encoded = new Map<string, Buffer>();
+        for (const result of recorded) encoded.set(result.eventId, await this.#resultCodec.encode(result));
         await writeOutbox(
           tx,
           recorded.flatMap((result) => {
-            const out: OutboundMessage[] = [{ topic: this.#topics.results, key: resultKey(result), value: JSON.stringify(result) }];
+            const out: OutboundMessage[] = [{ topic: this.#topics.results, key: resultKey(result), value: encoded.get(result.eventId)! }];
             // A record the job did not deliver is dead-lettered, as the deliverers do, once.
             const source = result.status === 'delivered' ? null : sourceOf(records.find((r) => r.event_id === result.eventId)!);
             if (source) {

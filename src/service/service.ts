@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { Config } from '../config/config.ts';
-import { impactEventCodec } from '../codec/avro/contract-codecs.ts';
+import { deliveryResultCodec, impactEventCodec } from '../codec/avro/contract-codecs.ts';
 import { createJsonCodec } from '../codec/json-codec.ts';
 import { createConfluentRegistry } from '../schemas/confluent/confluent-registry.ts';
 import { CONNECTORS } from '../connectors/registry.ts';
@@ -93,6 +93,9 @@ export async function startService(config: Config, roles: readonly Role[], logge
   const secretBox = createSecretBox(config.secrets.keys, config.secrets.keyId);
   const tenants = createCachedTenantDirectory(new TenantRepository(db, secretBox), 10_000);
   const redactedCodec = createJsonCodec(redactedEventSchema);
+  // The schema registry: the input topic's and the results topic's contracts.
+  const schemaRegistry = createConfluentRegistry(config.schemaRegistry);
+  const resultCodec = deliveryResultCodec(schemaRegistry, topics.results);
   const deadLetters = createDeadLetters(secretBox);
 
   const consumers: { stage: string; consumer: StageConsumer | TransformConsumer | BatchStageConsumer }[] = [];
@@ -152,7 +155,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
         topics,
         metrics,
         deadLetters,
-        inputCodec: impactEventCodec(createConfluentRegistry(config.schemaRegistry), topics.events),
+        inputCodec: impactEventCodec(schemaRegistry, topics.events),
         futureSkewMs: config.ingest.futureSkewMs,
         outputCodec: redactedCodec,
         redactor: {
@@ -221,6 +224,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
         db,
         topics,
         deadLetters,
+        resultCodec,
         tenants,
         metrics,
         logger: logger.child({ stage: 'callbacks.benevity' }),
@@ -257,6 +261,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
         topics,
         sink,
         codec: redactedCodec,
+        resultCodec,
         deliveries,
         idempotency,
         tenants,

@@ -20,7 +20,10 @@ import { createSecretBox } from '../../src/crypto/secret-box.ts';
 import { DeliveryJobs } from '../../src/deliveries/delivery-jobs.ts';
 import { DeliveryRepository } from '../../src/deliveries/delivery-repository.ts';
 import { startJobReconciler } from '../../src/deliveries/job-reconciler.ts';
-import { deliveryResultSchema } from '../../src/domain/delivery-result.ts';
+import { deliveryResultCodec } from '../../src/codec/avro/contract-codecs.ts';
+import { loadRegistryConfig } from '../../src/config/config.ts';
+import { createConfluentRegistry } from '../../src/schemas/confluent/confluent-registry.ts';
+import { pushSchemas } from '../../src/schemas/schema-sync.ts';
 import { payloadFieldKeys } from '../../src/domain/event.ts';
 import { redactedEventSchema, type RedactedEvent } from '../../src/domain/redacted-event.ts';
 import { createDispatcher } from '../../src/http/dispatcher.ts';
@@ -59,6 +62,7 @@ const logger = pino(
 
 beforeAll(async () => {
   scenario = await createScenarioEnv('benevity-callback');
+  await pushSchemas(schemaRegistry(), { topics: topicNames(scenario.env.TOPIC_PREFIX!), contracts: ['delivery-result'] });
   await scenario.tenants.upsertTenant('acme', 'Acme');
   await scenario.tenants.upsertPlatform('acme', 'benevity', CREDENTIALS);
   simulator = await startBenevitySimulator({
@@ -88,7 +92,15 @@ afterAll(async () => {
 
 const tenants = () => createCachedTenantDirectory(scenario.tenants, 0);
 const dlqBox = createSecretBox(new Map([['d1', Buffer.alloc(32, 9)]]), 'd1');
-const jobs = () => new DeliveryJobs({ db: scenario.db, topics: topicNames(scenario.env.TOPIC_PREFIX!), deadLetters: createDeadLetters(dlqBox) });
+const schemaRegistry = () => createConfluentRegistry(loadRegistryConfig(scenario.env));
+const resultCodec = () => deliveryResultCodec(schemaRegistry(), topicNames(scenario.env.TOPIC_PREFIX!).results);
+const jobs = () =>
+  new DeliveryJobs({
+    db: scenario.db,
+    topics: topicNames(scenario.env.TOPIC_PREFIX!),
+    deadLetters: createDeadLetters(dlqBox),
+    resultCodec: resultCodec(),
+  });
 
 function deliverer(callbackUrl: (tenant: string) => string): MessageHandler {
   const topics = topicNames(scenario.env.TOPIC_PREFIX!);
@@ -97,6 +109,7 @@ function deliverer(callbackUrl: (tenant: string) => string): MessageHandler {
     topics,
     sink: { send: async () => undefined },
     codec,
+    resultCodec: resultCodec(),
     connector: createBenevityConnector({
       baseUrl: simulator.url,
       dispatcher,
@@ -154,7 +167,8 @@ async function deliveryRows() {
 async function outboxResults() {
   const results = topicNames(scenario.env.TOPIC_PREFIX!).results;
   const rows = await scenario.db.selectFrom('outbox').select(['payload']).where('topic', '=', results).execute();
-  return rows.map((row) => deliveryResultSchema.parse(JSON.parse(row.payload.toString())));
+  const codec = resultCodec();
+  return Promise.all(rows.map((row) => codec.decode(row.payload)));
 }
 
 describe('the Benevity callback endpoint', () => {

@@ -11,7 +11,9 @@ import { loadConfig } from '../../config/config.ts';
 import { createSecretBox } from '../../crypto/secret-box.ts';
 import { createDb } from '../../db/database.ts';
 import { migrateToLatest } from '../../db/migrator.ts';
-import { deliveryResultSchema } from '../../domain/delivery-result.ts';
+import { deliveryResultCodec } from '../../codec/avro/contract-codecs.ts';
+import type { AsyncCodec } from '../../codec/codec.ts';
+import type { DeliveryResult } from '../../domain/delivery-result.ts';
 import { createKafka } from '../../kafka/kafkajs/client.ts';
 import { tailTopics } from '../../kafka/kafkajs/topic-tail.ts';
 import { topicNames } from '../../kafka/topics.ts';
@@ -106,7 +108,9 @@ export async function demoCommand(args: string[]): Promise<void> {
     clearInterval(ticker);
   }
 
-  const results = latestResults(tail.messages(topics.results).map((m) => m.value));
+  // Read as analytics would: the registry's wire format, decoded with the registry.
+  const resultCodec = deliveryResultCodec(createConfluentRegistry(config.schemaRegistry), topics.results);
+  const results = await latestResults(tail.messages(topics.results).map((m) => m.value), resultCodec);
   const byStatus = countBy(results, (r) => r.status);
   const stats = simulator.stats();
   const seconds = (Date.now() - started) / 1000;
@@ -128,11 +132,11 @@ export async function demoCommand(args: string[]): Promise<void> {
   if (!complete) process.exitCode = 1;
 }
 
-function latestResults(values: readonly (Buffer | null)[]) {
-  const byKey = new Map<string, ReturnType<typeof deliveryResultSchema.parse>>();
+async function latestResults(values: readonly (Buffer | null)[], codec: AsyncCodec<DeliveryResult>) {
+  const byKey = new Map<string, DeliveryResult>();
   for (const value of values) {
     if (!value) continue;
-    const result = deliveryResultSchema.parse(JSON.parse(value.toString()));
+    const result = await codec.decode(value);
     byKey.set(`${result.eventId}:${result.platform}`, result);
   }
   return [...byKey.values()];

@@ -6,7 +6,8 @@
 import avro from 'avsc';
 import { loadRegistryConfig } from '../../../src/config/config.ts';
 import { topicNames } from '../../../src/kafka/topics.ts';
-import { toAvroDatum } from '../../../src/schemas/avro-mapping.ts';
+import { deliveryResultSchema, type DeliveryResult } from '../../../src/domain/delivery-result.ts';
+import { dropAbsentNulls, fromAvroDatum, toAvroDatum } from '../../../src/schemas/avro-mapping.ts';
 import { currentSchema, valueSubject } from '../../../src/schemas/catalogue.ts';
 import { createConfluentRegistry } from '../../../src/schemas/confluent/confluent-registry.ts';
 
@@ -43,4 +44,16 @@ export async function avroFixtures(env: Record<string, string>) {
       return (event) => Buffer.concat([wireHeader(newerId), type.toBuffer(toAvroDatum(type, event))]);
     },
   };
+}
+
+const resultSchema = currentSchema('delivery-result');
+
+/**
+ * A delivery result as the service writes it on the results topic (wire format, our current
+ * schema), decoded synchronously for topic-tail predicates. Throws on anything else.
+ */
+export function decodeResult(bytes: Buffer): DeliveryResult {
+  if (bytes.length < 5 || bytes[0] !== 0) throw new Error('a result that is not in the schema-registry wire format');
+  const datum = resultSchema.type.fromBuffer(bytes.subarray(5));
+  return deliveryResultSchema.parse(dropAbsentNulls(deliveryResultSchema, fromAvroDatum(resultSchema.type, datum)));
 }

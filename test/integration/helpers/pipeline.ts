@@ -4,7 +4,8 @@
  */
 import { createLogger } from '../../../src/observability/logger.ts';
 import { ensureTopics } from '../../../src/kafka/kafkajs/admin.ts';
-import { deliveryResultSchema, type DeliveryResult } from '../../../src/domain/delivery-result.ts';
+import type { DeliveryResult } from '../../../src/domain/delivery-result.ts';
+import { decodeResult } from './avro.ts';
 import { loadRegistryConfig } from '../../../src/config/config.ts';
 import { tailTopics, type TopicTail } from '../../../src/kafka/kafkajs/topic-tail.ts';
 import { allTopics, topicConfigs, topicNames, type Topics } from '../../../src/kafka/topics.ts';
@@ -62,7 +63,7 @@ export async function createPipeline(name: string, overrides: Record<string, str
     results() {
       const byKey = new Map<string, DeliveryResult>();
       for (const message of tail.messages(topics.results)) {
-        const result = deliveryResultSchema.parse(JSON.parse(message.value!.toString()));
+        const result = decodeResult(message.value!);
         byKey.set(message.key!.toString(), result);
       }
       return [...byKey.values()];

@@ -19,7 +19,7 @@ import { DEFAULT_TENANT_POLICY, POLICY } from '../../../src/redaction/policy/pol
 import type { TenantPlatform } from '../../../src/tenants/tenant-repository.ts';
 import { testKey } from '../fixtures.ts';
 import { redactedOf } from '../redacted-fixtures.ts';
-import { FakeDeliveryRepository, InMemoryIdempotencyStore, RecordingSink, fakeTenantDirectory } from './deliverer.fakes.ts';
+import { FakeDeliveryRepository, InMemoryIdempotencyStore, RecordingSink, fakeTenantDirectory, jsonResultCodec } from './deliverer.fakes.ts';
 
 const topics = topicNames('t.');
 const codec = createJsonCodec(redactedEventSchema);
@@ -82,6 +82,7 @@ function setup(connector: FakeBatchConnector, options: { maxAttempts?: number; t
     topics,
     sink: new RecordingSink(),
     codec,
+    resultCodec: jsonResultCodec,
     connector,
     deliveries: repository.asRepository(),
     idempotency: store,

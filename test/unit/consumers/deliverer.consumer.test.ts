@@ -27,6 +27,7 @@ import {
   InMemoryIdempotencyStore,
   RecordingSink,
   fakeTenantDirectory,
+  jsonResultCodec,
   type DeliverStep,
   type LookupStep,
 } from './deliverer.fakes.ts';
@@ -74,6 +75,7 @@ function setup(options: Options = {}) {
     topics,
     sink,
     codec,
+    resultCodec: jsonResultCodec,
     connector,
     deliveries: repository.asRepository(),
     idempotency: store,

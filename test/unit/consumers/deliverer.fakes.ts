@@ -2,6 +2,7 @@
  * In-memory stand-ins for the deliverer's ports. The idempotency store follows the same
  * transitions as the Redis Lua scripts (src/idempotency/redis/redis-idempotency-store.ts).
  */
+import type { AsyncCodec } from '../../../src/codec/codec.ts';
 import type { Connector, DeliveryOutcome, DeliveryRequest } from '../../../src/connectors/connector.ts';
 import type { AttemptRecord } from '../../../src/deliveries/attempt-log.ts';
 import type { DeliveryRepository, DeliveryRow, JobSubmission } from '../../../src/deliveries/delivery-repository.ts';
@@ -204,3 +205,9 @@ export class FakeParkingLot {
     for (const entry of entries) if (!this.parked.some((p) => p.platform === entry.platform && p.eventId === entry.eventId)) this.parked.push(entry);
   }
 }
+
+/** Results as JSON (the registry codec is proven against the real registry in the scenarios). */
+export const jsonResultCodec: AsyncCodec<DeliveryResult> = {
+  decode: async (bytes) => JSON.parse(bytes!.toString()) as DeliveryResult,
+  encode: async (result) => Buffer.from(JSON.stringify(result)),
+};

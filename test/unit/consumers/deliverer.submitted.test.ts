@@ -14,7 +14,7 @@ import { createPlatformView } from '../../../src/redaction/platform-view.ts';
 import { DEFAULT_TENANT_POLICY, POLICY } from '../../../src/redaction/policy/policy.ts';
 import { testKey } from '../fixtures.ts';
 import { redactedOf } from '../redacted-fixtures.ts';
-import { FakeConnector, FakeDeliveryRepository, InMemoryIdempotencyStore, RecordingSink, fakeTenantDirectory } from './deliverer.fakes.ts';
+import { FakeConnector, FakeDeliveryRepository, InMemoryIdempotencyStore, RecordingSink, fakeTenantDirectory, jsonResultCodec } from './deliverer.fakes.ts';
 
 it('an outcome submitted to a platform job is recorded as a submission, not a result; a redelivery sends nothing', async () => {
   const topics = topicNames('t.');
@@ -27,6 +27,7 @@ it('an outcome submitted to a platform job is recorded as a submission, not a re
     topics,
     sink: new RecordingSink(),
     codec,
+    resultCodec: jsonResultCodec,
     connector,
     deliveries: repository.asRepository(),
     idempotency: store,
