@@ -14,7 +14,12 @@ const services: ServiceProcess[] = [];
 
 beforeAll(async () => {
   // Some latency at the platform keeps sends in flight, so the kill lands mid-delivery.
-  pipeline = await createPipeline('crash', { IDEMPOTENCY_LEASE_MS: '4000', HTTP_REQUEST_TIMEOUT_MS: '2000' });
+  pipeline = await createPipeline('crash', {
+    IDEMPOTENCY_LEASE_MS: '4000',
+    HTTP_REQUEST_TIMEOUT_MS: '2000',
+    // The killed process's partitions move after one session timeout.
+    KAFKA_SESSION_TIMEOUT_MS: '10000',
+  });
 });
 
 afterAll(async () => {
