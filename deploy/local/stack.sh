@@ -739,6 +739,22 @@ registry_status() {
   fi
 }
 
+# registry-cmd PORT DB_DIR|mem WORK_DIR (for tests, not in the usage): prints, NUL-separated, the java command
+# line of a private registry like ours on 127.0.0.1:PORT (H2 file database in DB_DIR, or in memory), with the
+# jar and class-data archive fetched/built first if missing; starts nothing. A scenario that stops and
+# restarts its own registry runs it (test/integration/helpers/registry-process.ts).
+registry_print_cmd() {
+  [[ $# -eq 3 && $1 =~ ^[0-9]+$ ]] || die "usage: registry-cmd PORT DB_DIR|mem WORK_DIR"
+  local db_url cds=()
+  if [[ $2 == mem ]]; then db_url="jdbc:h2:mem:registry"; else db_url="jdbc:h2:file:$(realpath -m "$2")/registry"; fi
+  ensure_java
+  registry_ensure_dist
+  registry_ensure_cds
+  [[ -n $REGISTRY_CDS ]] && cds=("-XX:SharedArchiveFile=$REGISTRY_CDS")
+  registry_cmd 127.0.0.1 "$1" "$db_url" "$(realpath -m "$3")"
+  printf '%s\0' "${REGISTRY_CMD[@]}" "${cds[@]}" -jar "$REGISTRY_JAR"
+}
+
 # ================================================================ main
 usage() {
   sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
@@ -770,6 +786,7 @@ main() {
   local cmd="${1:-}"
   [[ -n $cmd ]] || usage
   shift
+  if [[ $cmd == registry-cmd ]]; then registry_print_cmd "$@"; return; fi
   local services=("$@") f rc=0 t0
   ((${#services[@]})) || services=("${ALL_SERVICES[@]}")
   service_fns "${services[@]}"
