@@ -62,6 +62,9 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
   const attempts = new AttemptLog();
   const retriesOf = new Map<string, number>();
   const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1).get(key)!;
+  // Deliveries whose earlier send may have landed (PostgreSQL's unsettled mark, or a send of ours
+  // that failed that way): looked up before they are sent, whatever Redis says.
+  const mustLook = new Set<string>();
 
   return async (messages, signal, heartbeat) => {
     const items: Item[] = [];
@@ -86,12 +89,14 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         continue;
       }
       inChunk.add(event.eventId);
-      if (await deps.deliveries.find(event.eventId, platform)) {
+      const state = await deps.deliveries.state(event.eventId, platform);
+      if (state.row) {
         metrics.idempotencyHits.inc({ platform, source: 'postgres' });
         metrics.messagesHandled.inc({ stage });
         continue;
       }
       const key = idempotencyKey(platform, event.tenantId, event.eventId, event.payload);
+      if (state.unsettled) mustLook.add(key);
       if (deps.parking) {
         const parked = await deps.parking.lot.state(platform, event.eventId, orderingKey(event));
         if (parked === 'self') {
@@ -161,7 +166,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
           }
           continue;
         }
-        if (claim.mustReconcile) {
+        if (claim.mustReconcile || mustLook.has(item.key)) {
           try {
             const found = await deps.connector.lookup(item.request!);
             metrics.reconciliations.inc({ platform, found: String(found !== null) });
@@ -170,6 +175,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
               round.set(item, { status: 'delivered', externalRef: found.externalRef, error: null });
               continue;
             }
+            mustLook.delete(item.key);
           } catch (caught) {
             const error = asImpactError(caught);
             metrics.reconciliations.inc({ platform, found: 'error' });
@@ -209,6 +215,12 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
           const error = asImpactError(caught);
           metrics.deliveryAttempts.inc({ platform, result: error.code }, group.length);
           const state = mayHaveApplied(error) ? 'unknown' : 'retry';
+          if (state === 'unknown') {
+            for (const item of group) mustLook.add(item.key);
+            await deps.deliveries
+              .markUnsettled(group.map((item) => item.event.eventId), platform)
+              .catch((markError: unknown) => deps.logger.warn({ err: errorReason(markError), platform }, 'could not mark the sends unsettled'));
+          }
           failedTenants.add(tenantId);
           if (isCircuitOpen(error)) circuitOpen = error;
           for (const item of group) {
@@ -324,6 +336,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
     for (const result of results) {
       const { item, final } = byEvent.get(result.eventId)!;
       attempts.forget(item.key);
+      mustLook.delete(item.key);
       retriesOf.delete(item.key);
       if (recorded.has(result.eventId)) {
         metrics.deliveries.inc({ platform, outcome: final.status });
@@ -359,6 +372,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
     );
     for (const item of items) {
       attempts.forget(item.key);
+      mustLook.delete(item.key);
       retriesOf.delete(item.key);
       metrics.parked.inc({ platform, reason });
       metrics.messagesHandled.inc({ stage });

@@ -98,9 +98,10 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
       return;
     }
 
-    // 1. Already final in PostgreSQL (replay, redelivery after a crash): nothing to send.
-    const existing = await deps.deliveries.find(event.eventId, platform);
-    if (existing) {
+    // 1. Already final in PostgreSQL (replay, redelivery after a crash): nothing to send. Also
+    //    learnt in the same query: whether an earlier send's outcome is unknown (look first).
+    const state = await deps.deliveries.state(event.eventId, platform);
+    if (state.row) {
       metrics.idempotencyHits.inc({ platform, source: 'postgres' });
       metrics.messagesHandled.inc({ stage });
       return;
@@ -125,7 +126,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     const carried = parkedCarry(message);
     attempts.seed(key, carried.history);
     const firstAttemptAt = now();
-    const final = await deliver(event, key, carried.retries, signal, heartbeat);
+    const final = await deliver(event, key, carried.retries, state.unsettled, signal, heartbeat);
     if (!final) throw new ImpactError('DEPENDENCY_UNAVAILABLE', 'stopping, or the group is rebalancing, before the delivery finished');
 
     if (final.status === 'parked') {
@@ -235,6 +236,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     event: RedactedEvent,
     key: string,
     retriesBefore: number,
+    unsettledBefore: boolean,
     signal: AbortSignal,
     heartbeat?: () => Promise<void>,
   ): Promise<Final | null> {
@@ -249,6 +251,9 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
       tenantPolicy: config.policy,
     };
     let retries = retriesBefore;
+    // PostgreSQL's mark that a send may have landed: Redis may have lost its "unknown" (restarted
+    // empty) and the process that sent its memory (killed), so look before the first send.
+    let mustLook = unsettledBefore;
     // Past this moment a back-off parks the delivery instead of holding the partition.
     const parkBy = deps.parking ? Date.now() + deps.parking.afterMs : Infinity;
     while (!signal.aborted) {
@@ -272,10 +277,11 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
       let sending = false;
       let sentAt = 0;
       try {
-        if (claim.claimed && claim.mustReconcile) {
+        if (claim.claimed && (claim.mustReconcile || mustLook)) {
           const found = await deps.connector.lookup(request);
           metrics.reconciliations.inc({ platform, found: String(found !== null) });
           if (found) return { status: 'delivered', externalRef: found.externalRef, error: null };
+          mustLook = false;
         }
         sending = true;
         sentAt = Date.now();
@@ -299,6 +305,12 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
         // Could the platform have applied it? Then the next attempt must look before sending. A
         // failed lookup leaves the earlier send's outcome exactly as unknown as it was.
         const mayExist = !sending || mayHaveApplied(error);
+        if (sending && mayHaveApplied(error)) {
+          mustLook = true;
+          await deps.deliveries
+            .markUnsettled([event.eventId], platform)
+            .catch((markError: unknown) => deps.logger.warn({ err: errorReason(markError), platform }, 'could not mark the send unsettled'));
+        }
         await deps.idempotency.release(key, owner, mayExist ? 'unknown' : 'retry');
         if (isCircuitOpen(error)) throw error;
         if (!error.retryable) return fail('dead_lettered', error);

@@ -11,6 +11,7 @@ import * as deliveryJobs from './migrations/2026_11_29_0101_delivery_jobs.ts';
 import * as parkedDeliveries from './migrations/2026_11_29_0201_parked_deliveries.ts';
 import * as attemptHistory from './migrations/2026_11_29_0202_attempt_history.ts';
 import * as jobRecordSource from './migrations/2026_11_29_0203_job_record_source.ts';
+import * as unsettledSends from './migrations/2026_11_29_0204_unsettled_sends.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '2026_11_28_0001_initial': initial,
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_29_0201_parked_deliveries': parkedDeliveries,
   '2026_11_29_0202_attempt_history': attemptHistory,
   '2026_11_29_0203_job_record_source': jobRecordSource,
+  '2026_11_29_0204_unsettled_sends': unsettledSends,
 };
 
 function migrator(db: Db): Migrator {

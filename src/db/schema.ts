@@ -124,6 +124,7 @@ export interface Database {
   delivery_job_records: DeliveryJobRecordsTable;
   callback_receipts: CallbackReceiptsTable;
   parked_deliveries: ParkedDeliveriesTable;
+  unsettled_sends: UnsettledSendsTable;
 }
 
 export interface ParkedDeliveriesTable {
@@ -147,4 +148,10 @@ export interface ParkedDeliveriesTable {
   locked_by: string | null;
   locked_until: Timestamp | null;
   attempt_history: ColumnType<unknown, string | undefined, string>;
+}
+
+export interface UnsettledSendsTable {
+  platform: string;
+  event_id: string;
+  marked_at: Generated<Date>;
 }

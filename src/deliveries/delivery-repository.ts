@@ -4,6 +4,7 @@
  * ONE transaction: the result is published if and only if the row committed, and the unique
  * (event_id, platform) constraint makes a second recording of the same delivery a no-op.
  */
+import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { AttemptRecord } from './attempt-log.ts';
 import type { DeliveryResult, DeliveryStatus } from '../domain/delivery-result.ts';
@@ -11,6 +12,12 @@ import type { EventKind } from '../domain/event.ts';
 import type { Platform } from '../domain/platform.ts';
 import type { InboundMessage, OutboundMessage } from '../kafka/ports.ts';
 import { writeOutbox } from '../outbox/outbox.ts';
+
+export interface DeliveryState {
+  readonly row: DeliveryRow | null;
+  /** An earlier send may have landed and its outcome is not recorded: look it up before sending. */
+  readonly unsettled: boolean;
+}
 
 export interface DeliveryRow {
   /** `submitted`: waiting in an asynchronous platform job (no impact_deliveries row yet). */
@@ -28,20 +35,39 @@ export class DeliveryRepository {
 
   /** The final row, else a pending submission in a platform job, else null (never dealt with). */
   async find(eventId: string, platform: Platform): Promise<DeliveryRow | null> {
-    const row = await this.#db
-      .selectFrom('impact_deliveries')
-      .select(['status', 'attempts', 'external_ref'])
-      .where('event_id', '=', eventId)
-      .where('platform', '=', platform)
-      .executeTakeFirst();
-    if (row) return { status: row.status as DeliveryStatus, attempts: row.attempts, externalRef: row.external_ref };
-    const pending = await this.#db
-      .selectFrom('delivery_job_records')
-      .select(['attempts'])
-      .where('event_id', '=', eventId)
-      .where('platform', '=', platform)
-      .executeTakeFirst();
-    return pending ? { status: 'submitted', attempts: pending.attempts, externalRef: null } : null;
+    return (await this.state(eventId, platform)).row;
+  }
+
+  /**
+   * Where a delivery stands, in one round trip: its final row or pending submission (`row`), and
+   * whether an earlier send's outcome is unknown (`unsettled`: look before sending again).
+   */
+  async state(eventId: string, platform: Platform): Promise<DeliveryState> {
+    const { rows } = await sql<{ kind: 'final' | 'submitted' | 'unsettled'; status: string | null; attempts: number; external_ref: string | null }>`
+      select 'final' as kind, status, attempts, external_ref from impact_deliveries where event_id = ${eventId} and platform = ${platform}
+      union all
+      select 'submitted', null, attempts, null from delivery_job_records where event_id = ${eventId} and platform = ${platform}
+      union all
+      select 'unsettled', null, 0, null from unsettled_sends where event_id = ${eventId} and platform = ${platform}
+    `.execute(this.#db);
+    const final = rows.find((r) => r.kind === 'final');
+    const submitted = rows.find((r) => r.kind === 'submitted');
+    const row: DeliveryRow | null = final
+      ? { status: final.status as DeliveryStatus, attempts: final.attempts, externalRef: final.external_ref }
+      : submitted
+        ? { status: 'submitted', attempts: submitted.attempts, externalRef: null }
+        : null;
+    return { row, unsettled: rows.some((r) => r.kind === 'unsettled') };
+  }
+
+  /** Marks sends whose outcome is unknown: until their outcomes are recorded, every attempt looks first. */
+  async markUnsettled(eventIds: readonly string[], platform: Platform): Promise<void> {
+    if (eventIds.length === 0) return;
+    await this.#db
+      .insertInto('unsettled_sends')
+      .values(eventIds.map((eventId) => ({ event_id: eventId, platform })))
+      .onConflict((oc) => oc.columns(['platform', 'event_id']).doNothing())
+      .execute();
   }
 
   /**
@@ -66,6 +92,13 @@ export class DeliveryRepository {
         .onConflict((oc) => oc.columns(['platform', 'job_id']).doNothing())
         .execute();
       await tx
+        .with('cleared', (db) =>
+          db
+            .deleteFrom('unsettled_sends')
+            .where('platform', '=', submission.platform)
+            .where('event_id', '=', submission.eventId)
+            .returning('event_id'),
+        )
         .insertInto('delivery_job_records')
         .values({
           platform: submission.platform,
@@ -102,7 +135,15 @@ export class DeliveryRepository {
   ): Promise<Set<string>> {
     if (results.length === 0) return new Set();
     return this.#db.transaction().execute(async (tx) => {
+      // The outcomes are known now: their unsettled marks go in the same statement.
       const inserted = await tx
+        .with('cleared', (db) =>
+          db
+            .deleteFrom('unsettled_sends')
+            .where('platform', '=', results[0]!.platform)
+            .where('event_id', 'in', results.map((result) => result.eventId))
+            .returning('event_id'),
+        )
         .insertInto('impact_deliveries')
         .values(results.map((result) => rowOf(result, historyOf(result))))
         .onConflict((oc) => oc.columns(['event_id', 'platform']).doNothing())
@@ -128,6 +169,9 @@ export class DeliveryRepository {
   ): Promise<boolean> {
     return this.#db.transaction().execute(async (tx) => {
       const inserted = await tx
+        .with('cleared', (db) =>
+          db.deleteFrom('unsettled_sends').where('platform', '=', result.platform).where('event_id', '=', result.eventId).returning('event_id'),
+        )
         .insertInto('impact_deliveries')
         .values(rowOf(result, history))
         .onConflict((oc) => oc.columns(['event_id', 'platform']).doNothing())

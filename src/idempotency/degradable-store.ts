@@ -15,9 +15,8 @@
  *
  * `onDegraded(true|false)` reports each change, for the metric and the log.
  *
- * Residual risk, stated: a process that crashes while Redis is down, after a send whose response
- * was lost, loses that in-memory note; if Redis is back when the event is retried, the retry
- * sends without a lookup.
+ * A process that crashes loses these notes; the deliverers also mark such sends in PostgreSQL
+ * (`unsettled_sends`, src/deliveries/delivery-repository.ts), which survives both.
  */
 import { errorReason } from '../domain/errors.ts';
 import type { Logger } from '../observability/logger.ts';

@@ -4,47 +4,16 @@
  * delivery row stays the record of truth; the degradation shows in the metrics and goes away.
  * The scenario runs its own redis-server, so the shared one is never touched.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { sampleEvents } from '../../src/publisher/sample-events.ts';
 import { createPipeline, TENANTS, type Pipeline } from './helpers/pipeline.ts';
+import { redisProcess, type RedisProcess } from './helpers/redis-process.ts';
 import { spawnService, type ServiceProcess } from './helpers/service-process.ts';
 
 let pipeline: Pipeline;
 let service: ServiceProcess;
-let redis: ChildProcess | undefined;
-let port = 0;
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port: found } = server.address() as { port: number };
-  server.close();
-  return found;
-}
-
-async function startRedis(): Promise<void> {
-  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const probe = await fetch(`http://127.0.0.1:${port}`).then(
-      () => true,
-      (error: { cause?: { code?: string } }) => error.cause?.code !== 'ECONNREFUSED',
-    );
-    if (probe) return;
-    if (Date.now() > deadline) throw new Error('redis-server did not start');
-    await sleep(50);
-  }
-}
-
-async function stopRedis(): Promise<void> {
-  if (!redis || redis.exitCode !== null) return;
-  redis.kill('SIGKILL');
-  await once(redis, 'exit');
-}
+let redis: RedisProcess;
 
 async function metric(servicePort: number, pattern: RegExp): Promise<number> {
   const text = await fetch(`http://127.0.0.1:${servicePort}/metrics`).then((r) => r.text());
@@ -52,10 +21,10 @@ async function metric(servicePort: number, pattern: RegExp): Promise<number> {
 }
 
 beforeAll(async () => {
-  port = await freePort();
-  await startRedis();
+  redis = await redisProcess();
+  await redis.start();
   pipeline = await createPipeline('redis-down', {
-    REDIS_URL: `redis://127.0.0.1:${port}`,
+    REDIS_URL: redis.url,
     GOODERA_BATCH_SIZE: '5',
     // The lost answers below would trip Goodera's breaker (5 in 10 s) and pause it through the
     // window this scenario watches; the breaker has its own scenario.
@@ -66,7 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await service?.stop();
-  await stopRedis();
+  await redis?.stop();
   await pipeline?.close();
 });
 
@@ -80,7 +49,7 @@ test('Redis killed mid-run and restarted empty: every event once, none lost', as
   const deadline = Date.now() + 60_000;
   while (pipeline.goodera.stats().accepted < 30 && Date.now() < deadline) await sleep(20);
 
-  await stopRedis();
+  await redis.stop();
   const degraded = /impactin_degraded\{component="idempotency"\} (\d+)/;
   while ((await metric(servicePort, degraded)) !== 1 && Date.now() < deadline) await sleep(100);
   expect(await metric(servicePort, degraded)).toBe(1);
@@ -92,7 +61,7 @@ test('Redis killed mid-run and restarted empty: every event once, none lost', as
   expect(pipeline.goodera.stats().accepted).toBeGreaterThan(acceptedWhileDown);
   expect(await metric(servicePort, degraded)).toBe(1);
 
-  await startRedis();
+  await redis.start();
   await pipeline.tail.waitFor(pipeline.topics.results, () => pipeline.results().length >= 150, 120_000);
   expect(new Set(pipeline.results().map((r) => r.eventId))).toEqual(new Set(ids));
   expect(pipeline.results().every((r) => r.status === 'delivered')).toBe(true);

@@ -170,6 +170,30 @@ describe('batch deliverer', () => {
     expect(t.statusOf(events[0]!)).toMatchObject({ status: 'delivered', attempts: 2 });
   });
 
+  it('marks the records of a batch whose answer was lost as unsettled, and clears the marks with their outcomes', async () => {
+    const events = [eventOf(), eventOf()];
+    const connector = new FakeBatchConnector([new ImpactError('OUTCOME_UNKNOWN', 'UND_ERR_HEADERS_TIMEOUT')]);
+    const t = setup(connector);
+    let marked: string[] = [];
+    connector.onBatch = () => {
+      if (connector.batches.length === 2) marked = [...t.repository.unsettled];
+    };
+    await t.handle(events);
+    expect(marked.sort()).toEqual(events.map((e) => `${e.eventId}:goodera`).sort());
+    expect(t.repository.unsettled.size).toBe(0);
+  });
+
+  it('a record marked unsettled in PostgreSQL is looked up first, though Redis knows nothing of it', async () => {
+    const events = [eventOf(), eventOf()];
+    const connector = new FakeBatchConnector([], [events[0]!.eventId]);
+    const t = setup(connector);
+    await t.repository.markUnsettled([events[0]!.eventId], 'goodera');
+    await t.handle(events);
+    expect(connector.lookups).toEqual([events[0]!.eventId]);
+    expect(connector.batches).toEqual([[events[1]!.eventId]]);
+    expect(t.statusOf(events[0]!)).toMatchObject({ status: 'delivered', externalRef: `found-${events[0]!.eventId}` });
+  });
+
   it('a refused connection (nothing sent) is retried without a lookup; 429s do not use attempts', async () => {
     const connector = new FakeBatchConnector([
       new ImpactError('NETWORK_ERROR', 'ECONNREFUSED'),

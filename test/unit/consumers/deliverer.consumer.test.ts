@@ -353,6 +353,35 @@ describe('deliverer: the delivery state machine', () => {
   });
 });
 
+describe('deliverer: unsettled sends marked in PostgreSQL', () => {
+  it('a send whose answer was lost is marked; recording its outcome clears the mark', async () => {
+    const s = setup({ deliver: [outcomeUnknown(), delivered('r1')], lookup: [null] });
+    let markedWhileRetrying = false;
+    const lookup = s.connector.lookup.bind(s.connector);
+    s.connector.lookup = async (request) => {
+      markedWhileRetrying = s.repository.unsettled.has(`${s.event.eventId}:goodera`);
+      return lookup(request);
+    };
+    await s.handle();
+    expect(markedWhileRetrying).toBe(true);
+    expect(s.connector.calls).toEqual(['deliver', 'lookup', 'deliver']);
+    expect(s.repository.unsettled.size).toBe(0);
+  });
+
+  it('a marked delivery is looked up before its first send here, though Redis knows nothing of it', async () => {
+    const found = setup({ lookup: [{ externalRef: 'landed-before' }] });
+    await found.repository.markUnsettled([found.event.eventId], 'goodera');
+    await found.handle();
+    expect(found.connector.calls).toEqual(['lookup']);
+    expect(found.result()).toMatchObject({ status: 'delivered', externalRef: 'landed-before' });
+
+    const absent = setup({ deliver: [delivered('r1')], lookup: [null] });
+    await absent.repository.markUnsettled([absent.event.eventId], 'goodera');
+    await absent.handle();
+    expect(absent.connector.calls).toEqual(['lookup', 'deliver']);
+  });
+});
+
 describe('deliverer: attempt history', () => {
   it('writes every request with its result and timing into the final row, and nothing that was not sent', async () => {
     const blocked = new ImpactError('PII_BLOCKED', 'pre-send gate: email in description');

@@ -5,7 +5,7 @@
 import type { AsyncCodec } from '../../../src/codec/codec.ts';
 import type { Connector, DeliveryOutcome, DeliveryRequest } from '../../../src/connectors/connector.ts';
 import type { AttemptRecord } from '../../../src/deliveries/attempt-log.ts';
-import type { DeliveryRepository, DeliveryRow, JobSubmission } from '../../../src/deliveries/delivery-repository.ts';
+import type { DeliveryRepository, DeliveryRow, DeliveryState, JobSubmission } from '../../../src/deliveries/delivery-repository.ts';
 import type { ParkEntry, ParkedState, ParkingLot } from '../../../src/deliveries/parking-lot.ts';
 import type { DeliveryResult } from '../../../src/domain/delivery-result.ts';
 import type { Platform } from '../../../src/domain/platform.ts';
@@ -111,6 +111,17 @@ export class FakeDeliveryRepository {
     return this as unknown as DeliveryRepository;
   }
 
+  /** Event ids (`eventId:platform`) marked unsettled. */
+  readonly unsettled = new Set<string>();
+
+  async state(eventId: string, platform: Platform): Promise<DeliveryState> {
+    return { row: await this.find(eventId, platform), unsettled: this.unsettled.has(`${eventId}:${platform}`) };
+  }
+
+  async markUnsettled(eventIds: readonly string[], platform: Platform): Promise<void> {
+    for (const eventId of eventIds) this.unsettled.add(`${eventId}:${platform}`);
+  }
+
   async find(eventId: string, platform: Platform): Promise<DeliveryRow | null> {
     const row = this.rows.get(`${eventId}:${platform}`);
     if (row) return { status: row.status, attempts: row.attempts, externalRef: row.externalRef };
@@ -139,6 +150,8 @@ export class FakeDeliveryRepository {
       const id = `${result.eventId}:${result.platform}`;
       if (this.rows.has(id)) continue;
       this.rows.set(id, result);
+    this.unsettled.delete(id);
+      this.unsettled.delete(id);
       this.histories.set(id, [...historyOf(result)]);
       this.outbox.push(...outbox(result));
       recorded.add(result.eventId);
@@ -159,6 +172,7 @@ export class FakeDeliveryRepository {
     const id = `${result.eventId}:${result.platform}`;
     if (this.rows.has(id)) return false;
     this.rows.set(id, result);
+    this.unsettled.delete(id);
     this.histories.set(id, [...history]);
     this.outbox.push(...outbox(result));
     return true;
