@@ -1,15 +1,19 @@
 /**
  * What must hold: malformed messages among good ones — bytes that are not the schema-registry wire
- * format, a wrong magic byte, an unknown schema id, truncated Avro, another schema's record, and
- * Avro events that break the contract's rules — go to the events dead-letter topic with their
- * reason, source topic, partition and offset in headers, and their original key and bytes (sealed,
- * since they may hold personal data); the pipeline goes on delivering every good event.
+ * format, a wrong magic byte, an unknown schema id, truncated Avro, a writer schema without a
+ * required field, another schema's record, and Avro events that break the contract's rules — go to
+ * the events dead-letter topic with their reason, source topic, partition and offset in headers,
+ * and their original key and bytes (sealed, since they may hold personal data); the pipeline goes
+ * on delivering every good event.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createSecretBox } from '../../src/crypto/secret-box.ts';
 import { DLQ_HEADERS, openDeadLetter } from '../../src/kafka/dead-letter.ts';
 import type { NewImpactEvent } from '../../src/publisher/publisher.ts';
 import { sampleEvents } from '../../src/publisher/sample-events.ts';
+import avro from 'avsc';
+import { toAvroDatum } from '../../src/schemas/avro-mapping.ts';
+import { currentSchema } from '../../src/schemas/catalogue.ts';
 import { avroFixtures, wireHeader } from './helpers/avro.ts';
 import { createPipeline, TENANTS, type Pipeline } from './helpers/pipeline.ts';
 import { spawnService, type ServiceProcess } from './helpers/service-process.ts';
@@ -39,6 +43,7 @@ async function malformed(good: NewImpactEvent): Promise<Malformed[]> {
   const fx = await avroFixtures(pipeline.scenario.env);
   const event = { ...good, eventId: '00000000-0000-4000-8000-00000000bad0' };
   const valid = fx.encodeUnchecked(event);
+  const v1 = JSON.parse(currentSchema('impact-event').text) as { fields: { name: string }[] };
   const donation = sampleEvents(40, { tenants: TENANTS, seed: 7 }).find((e) => e.kind === 'donation')!;
   const activity = sampleEvents(40, { tenants: TENANTS, seed: 7 }).find((e) => e.kind === 'volunteer_activity')!;
   return [
@@ -48,6 +53,16 @@ async function malformed(good: NewImpactEvent): Promise<Malformed[]> {
     { what: 'wrong magic byte', value: fx.encodeUnchecked(event, 1), code: 'DECODE_FAILED' },
     { what: 'unknown schema id', value: Buffer.concat([wireHeader(2_000_000_000), valid.subarray(5)]), code: 'DECODE_FAILED' },
     { what: 'truncated Avro', value: valid.subarray(0, 20), code: 'DECODE_FAILED' },
+    {
+      // Registered under its own subject: a writer without `source`, which our schema requires.
+      what: 'a required field missing',
+      value: await fx.otherSchema(
+        'missing-source',
+        { ...v1, fields: v1.fields.filter((field) => field.name !== 'source') },
+        toAvroDatum(avro.Type.forSchema({ ...v1, fields: v1.fields.filter((field) => field.name !== 'source') } as avro.Schema), event),
+      ),
+      code: 'DECODE_FAILED',
+    },
     {
       what: 'another schema (wrong types)',
       value: await fx.otherSchema('wrong-types', { type: 'record', name: 'Other', fields: [{ name: 'eventId', type: 'long' }] }, { eventId: 42 }),
@@ -71,17 +86,18 @@ async function malformed(good: NewImpactEvent): Promise<Malformed[]> {
   ];
 }
 
-test('10 malformed among 100 good → 100 delivered, 10 dead-lettered with reason and source', async () => {
+test('11 malformed among 100 good → 100 delivered, 11 dead-lettered with reason and source', async () => {
   const good = sampleEvents(100, { tenants: TENANTS, seed: 99 });
   const MALFORMED = await malformed(good[0]!);
   // Interleave: bad messages between good ones, on the same topic.
   const ids: string[] = [];
-  for (let i = 0; i < 10; i++) {
-    ids.push(...(await pipeline.publisher.publishImpactEvents(good.slice(i * 10, i * 10 + 10))));
+  for (let i = 0; i < MALFORMED.length; i++) {
+    const slice = good.slice(i * 10, i * 10 + 10);
+    if (slice.length > 0) ids.push(...(await pipeline.publisher.publishImpactEvents(slice)));
     await pipeline.publisher.publishRaw([{ key: `bad-${i}`, value: MALFORMED[i]!.value }]);
   }
 
-  await pipeline.tail.waitFor(pipeline.topics.eventsDlq, (m) => m.length >= 10, 60_000);
+  await pipeline.tail.waitFor(pipeline.topics.eventsDlq, (m) => m.length >= MALFORMED.length, 60_000);
   await pipeline.tail.waitFor(pipeline.topics.results, () => pipeline.results().length >= 100, 120_000);
 
   const results = pipeline.results();
@@ -90,7 +106,7 @@ test('10 malformed among 100 good → 100 delivered, 10 dead-lettered with reaso
   expect(pipeline.goodera.stats().distinctKeys).toBe(100);
 
   const dead = pipeline.tail.messages(pipeline.topics.eventsDlq);
-  expect(dead).toHaveLength(10);
+  expect(dead).toHaveLength(MALFORMED.length);
   const box = createSecretBox(new Map([['k1', Buffer.from(pipeline.scenario.env.IMPACT_SECRET_KEY!, 'base64')]]), 'k1');
   const indexes = new Set<number>();
   for (const message of dead) {
@@ -107,7 +123,7 @@ test('10 malformed among 100 good → 100 delivered, 10 dead-lettered with reaso
     expect(Number(message.headers[DLQ_HEADERS.sourcePartition])).toBeGreaterThanOrEqual(0);
     expect(message.headers[DLQ_HEADERS.sourceOffset]).toMatch(/^\d+$/);
   }
-  expect(indexes.size).toBe(10);
+  expect(indexes.size).toBe(MALFORMED.length);
   // Nothing was dead-lettered further down the pipeline.
   expect(pipeline.tail.messages(pipeline.topics.deliverDlq.goodera)).toHaveLength(0);
 });
