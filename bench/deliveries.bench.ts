@@ -33,6 +33,7 @@ import type { Platform } from '../src/domain/platform.ts';
 import { ensureTopics } from '../src/kafka/kafkajs/admin.ts';
 import { createKafkaSink } from '../src/kafka/kafkajs/producer.ts';
 import { allTopics, groupNames, topicConfigs, topicNames } from '../src/kafka/topics.ts';
+import { redactedEventCodec } from '../src/codec/avro/contract-codecs.ts';
 import { createConfluentRegistry } from '../src/schemas/confluent/confluent-registry.ts';
 import { pushSchemas } from '../src/schemas/schema-sync.ts';
 import { sampleEvents } from '../src/publisher/sample-events.ts';
@@ -298,8 +299,10 @@ async function runVariant(variant: Variant): Promise<Figures> {
     const config = loadConfig(scenario.env);
     const topics = topicNames(config.kafka.topicPrefix);
     await ensureTopics(scenario.kafka, allTopics(topics), { partitions: PARTITIONS, replicationFactor: 1, configs: topicConfigs(topics) });
-    // Results go out in the registry's wire format: their schema under this run's subjects.
-    await pushSchemas(createConfluentRegistry(config.schemaRegistry), { topics, contracts: ['delivery-result'] });
+    // Every topic speaks the registry's wire format: the contracts under this run's subjects.
+    const schemaRegistry = createConfluentRegistry(config.schemaRegistry);
+    await pushSchemas(schemaRegistry, { topics });
+    const redactedCodec = redactedEventCodec(schemaRegistry, topics.redacted);
     // What the redactor stage would have written: the real redactor under the shipped policy.
     const redactor = createRedactor(
       POLICY,
@@ -307,13 +310,16 @@ async function runVariant(variant: Variant): Promise<Figures> {
       createSecretBox(config.secrets.keys, config.secrets.keyId),
     );
     const topic = topics.deliver[variant.platform];
+    // The bytes the router would forward: redacted events in the wire format.
     const messagesOf = (events: readonly ImpactEvent[]) =>
-      events.map((event) => {
-        const redacted = redactor.redact(event, new Date()).event;
-        return { topic, key: orderingKey(redacted), value: JSON.stringify(redacted) };
-      });
+      Promise.all(
+        events.map(async (event) => {
+          const redacted = redactor.redact(event, new Date()).event;
+          return { topic, key: orderingKey(redacted), value: await redactedCodec.encode(redacted), eventId: redacted.eventId };
+        }),
+      );
     await producer.connect();
-    const backlog = messagesOf(eventsOf(variant.kinds, EVENTS, 11));
+    const backlog = await messagesOf(eventsOf(variant.kinds, EVENTS, 11));
     for (let i = 0; i < backlog.length; i += 500) await producer.send(backlog.slice(i, i + 500));
     const seeded = await messagesOn(scenario, topic);
     if (seeded !== backlog.length) throw new Error(`seeded ${seeded} messages for ${backlog.length} events`);
@@ -326,7 +332,7 @@ async function runVariant(variant: Variant): Promise<Figures> {
     const rate = sat.rows / sat.seconds;
 
     // 2. Paced at half that rate: publish → row recorded.
-    const paced = messagesOf(eventsOf(variant.kinds, Math.floor(EVENTS / 2), 12));
+    const paced = await messagesOf(eventsOf(variant.kinds, Math.floor(EVENTS / 2), 12));
     const publishedAt = new Map<string, number>();
     const pacedRate = rate / 2;
     const pacing = (async () => {
@@ -337,7 +343,7 @@ async function runVariant(variant: Variant): Promise<Figures> {
         if (due > sent) {
           const batch = paced.slice(sent, due);
           const now = Date.now();
-          for (const message of batch) publishedAt.set((JSON.parse(message.value) as { eventId: string }).eventId, now);
+          for (const message of batch) publishedAt.set(message.eventId, now);
           await producer.send(batch);
           sent = due;
         }

@@ -75,9 +75,10 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
     for (const message of messages) {
       let event: RedactedEvent;
       try {
-        event = deps.codec.decode(message.value);
+        event = await deps.codec.decode(message.value);
       } catch (error) {
-        if (!isImpactError(error)) throw error;
+        // A registry that cannot be reached is not the message's fault: retried, never dead-lettered.
+        if (!isImpactError(error) || error.retryable) throw error;
         await deps.sink.send([deps.deadLetters.message(deps.topics.deliverDlq[platform], stage, message, error)]);
         metrics.deadLetters.inc({ stage, code: error.code });
         metrics.messagesHandled.inc({ stage });

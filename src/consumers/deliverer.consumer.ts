@@ -39,7 +39,7 @@ export interface DelivererDeps {
   readonly platform: Platform;
   readonly topics: Topics;
   readonly sink: MessageSink;
-  readonly codec: Codec<RedactedEvent>;
+  readonly codec: Codec<RedactedEvent> | AsyncCodec<RedactedEvent>;
   /** Encodes results for the results topic (the registry's wire format, as analytics reads it). */
   readonly resultCodec: AsyncCodec<DeliveryResult>;
   readonly connector: Connector;
@@ -89,9 +89,10 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
   return async (message, signal, heartbeat) => {
     let event: RedactedEvent;
     try {
-      event = deps.codec.decode(message.value);
+      event = await deps.codec.decode(message.value);
     } catch (error) {
-      if (!isImpactError(error)) throw error;
+      // A registry that cannot be reached is not the message's fault: retried, never dead-lettered.
+      if (!isImpactError(error) || error.retryable) throw error;
       await deps.sink.send([deps.deadLetters.message(deps.topics.deliverDlq[platform], stage, message, error)]);
       metrics.deadLetters.inc({ stage, code: error.code });
       metrics.messagesHandled.inc({ stage });

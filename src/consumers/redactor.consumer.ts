@@ -27,7 +27,7 @@ export interface RedactorDeps {
   readonly inputCodec: Codec<ImpactEvent> | AsyncCodec<ImpactEvent>;
   /** How far ahead of our clock an event's time may be (clock skew between services), ms. */
   readonly futureSkewMs: number;
-  readonly outputCodec: Codec<RedactedEvent>;
+  readonly outputCodec: Codec<RedactedEvent> | AsyncCodec<RedactedEvent>;
   readonly redactor: Redactor;
   readonly audit: AuditSink;
   readonly metrics: Metrics;
@@ -60,7 +60,7 @@ export function createRedactorTransform(deps: RedactorDeps): BatchTransform {
       output.push({
         topic: deps.topics.redacted,
         key: orderingKey(redacted),
-        value: deps.outputCodec.encode(redacted),
+        value: await deps.outputCodec.encode(redacted),
         headers: passThroughHeaders(message.headers),
       });
     }

@@ -5,7 +5,7 @@
  * unknown tenant is dead-lettered (it can be redriven once the tenant is configured); a failing
  * tenant lookup (PostgreSQL down) fails the chunk, which is retried — never dead-lettered.
  */
-import type { Codec } from '../codec/codec.ts';
+import type { AsyncCodec, Codec } from '../codec/codec.ts';
 import { ImpactError, isImpactError } from '../domain/errors.ts';
 import type { RedactedEvent } from '../domain/redacted-event.ts';
 import { orderingKey } from '../domain/event.ts';
@@ -20,7 +20,7 @@ import { passThroughHeaders } from './redactor.consumer.ts';
 
 export interface RouterDeps {
   readonly topics: Topics;
-  readonly codec: Codec<RedactedEvent>;
+  readonly codec: Codec<RedactedEvent> | AsyncCodec<RedactedEvent>;
   readonly tenants: TenantDirectory;
   readonly metrics: Metrics;
   readonly deadLetters: DeadLetters;
@@ -35,7 +35,7 @@ export function createRouterTransform(deps: RouterDeps): BatchTransform {
     const counted: { dead: string[]; unrouted: string[] } = { dead: [], unrouted: [] };
     for (const message of messages) {
       try {
-        const event = deps.codec.decode(message.value);
+        const event = await deps.codec.decode(message.value);
         const enabled = await deps.tenants.enabledPlatforms(event.tenantId);
         if (enabled === null) throw new ImpactError('UNKNOWN_TENANT', `tenant ${event.tenantId} is not configured`);
         const platforms = routeEvent(event.kind, enabled);

@@ -7,8 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { Config } from '../config/config.ts';
-import { deliveryResultCodec, impactEventCodec } from '../codec/avro/contract-codecs.ts';
-import { createJsonCodec } from '../codec/json-codec.ts';
+import { deliveryResultCodec, impactEventCodec, redactedEventCodec } from '../codec/avro/contract-codecs.ts';
 import { createConfluentRegistry } from '../schemas/confluent/confluent-registry.ts';
 import { CONNECTORS } from '../connectors/registry.ts';
 import { startBenevityEndpoint, type BenevityEndpoint } from '../callbacks/benevity-endpoint.ts';
@@ -27,7 +26,6 @@ import { startParkingDrainer, type ParkingDrainer } from '../consumers/parking-d
 import { PAYLOAD_SCHEMAS, payloadFieldKeys } from '../domain/event.ts';
 import { errorReason, isImpactError } from '../domain/errors.ts';
 import type { Platform } from '../domain/platform.ts';
-import { redactedEventSchema } from '../domain/redacted-event.ts';
 import { createDispatcher } from '../http/dispatcher.ts';
 import { createRedisIdempotencyStore } from '../idempotency/redis/redis-idempotency-store.ts';
 import { createDeadLetters } from '../kafka/dead-letter.ts';
@@ -92,9 +90,9 @@ export async function startService(config: Config, roles: readonly Role[], logge
 
   const secretBox = createSecretBox(config.secrets.keys, config.secrets.keyId);
   const tenants = createCachedTenantDirectory(new TenantRepository(db, secretBox), 10_000);
-  const redactedCodec = createJsonCodec(redactedEventSchema);
-  // The schema registry: the input topic's and the results topic's contracts.
+  // The schema registry holds every topic's contract; each stage encodes and decodes with it.
   const schemaRegistry = createConfluentRegistry(config.schemaRegistry);
+  const redactedCodec = redactedEventCodec(schemaRegistry, topics.redacted);
   const resultCodec = deliveryResultCodec(schemaRegistry, topics.results);
   const deadLetters = createDeadLetters(secretBox);
 

@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { redactedEventSchema } from '../../src/domain/redacted-event.ts';
+import { decodeRedacted } from './helpers/avro.ts';
 import { sampleEvents } from '../../src/publisher/sample-events.ts';
 import { createPipeline, TENANTS, type Pipeline } from './helpers/pipeline.ts';
 import { spawnService, type ServiceProcess } from './helpers/service-process.ts';
@@ -49,7 +49,7 @@ test('SIGKILL mid-batch, restart: each input event exactly once on the redacted 
   await sleep(3_000);
   expect(await second.stop()).toBe(0);
 
-  const events = redacted.messages(pipeline.topics.redacted).map((m) => redactedEventSchema.parse(JSON.parse(m.value!.toString())));
+  const events = redacted.messages(pipeline.topics.redacted).map((m) => decodeRedacted(m.value!));
   const seen = new Map<string, number>();
   for (const event of events) seen.set(event.eventId, (seen.get(event.eventId) ?? 0) + 1);
   process.stdout.write(`redactor-eos: ${committedAtKill} committed at the kill; ${events.length} on the topic after restart\n`);

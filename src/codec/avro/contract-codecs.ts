@@ -4,6 +4,7 @@
  */
 import { deliveryResultSchema, type DeliveryResult } from '../../domain/delivery-result.ts';
 import type { ImpactEvent } from '../../domain/event.ts';
+import { redactedEventSchema, type RedactedEvent } from '../../domain/redacted-event.ts';
 import { impactEventSchema } from '../../domain/event.ts';
 import { currentSchema, valueSubject } from '../../schemas/catalogue.ts';
 import type { SchemaRegistry } from '../../schemas/registry.ts';
@@ -18,4 +19,12 @@ export function impactEventCodec(registry: SchemaRegistry, topic: string): Async
 /** Delivery results on the results topic, as analytics reads them. */
 export function deliveryResultCodec(registry: SchemaRegistry, topic: string): AsyncCodec<DeliveryResult> {
   return createRegistryCodec({ registry, subject: valueSubject(topic), schema: currentSchema('delivery-result').text, zod: deliveryResultSchema });
+}
+
+/**
+ * Redacted events on the redacted topic. The router forwards the bytes unchanged to the deliver
+ * topics, whose subjects hold the same schema (the registry gives identical schemas one id).
+ */
+export function redactedEventCodec(registry: SchemaRegistry, topic: string): AsyncCodec<RedactedEvent> {
+  return createRegistryCodec({ registry, subject: valueSubject(topic), schema: currentSchema('redacted-event').text, zod: redactedEventSchema });
 }

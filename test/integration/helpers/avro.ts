@@ -8,7 +8,9 @@ import { loadRegistryConfig } from '../../../src/config/config.ts';
 import { topicNames } from '../../../src/kafka/topics.ts';
 import { deliveryResultSchema, type DeliveryResult } from '../../../src/domain/delivery-result.ts';
 import { dropAbsentNulls, fromAvroDatum, toAvroDatum } from '../../../src/schemas/avro-mapping.ts';
-import { currentSchema, valueSubject } from '../../../src/schemas/catalogue.ts';
+import type { z } from 'zod';
+import { redactedEventSchema, type RedactedEvent } from '../../../src/domain/redacted-event.ts';
+import { currentSchema, valueSubject, type ContractName } from '../../../src/schemas/catalogue.ts';
 import { createConfluentRegistry } from '../../../src/schemas/confluent/confluent-registry.ts';
 
 export function wireHeader(id: number, magic = 0): Buffer {
@@ -46,14 +48,18 @@ export async function avroFixtures(env: Record<string, string>) {
   };
 }
 
-const resultSchema = currentSchema('delivery-result');
-
 /**
- * A delivery result as the service writes it on the results topic (wire format, our current
- * schema), decoded synchronously for topic-tail predicates. Throws on anything else.
+ * A value as the service writes it (wire format, the contract's current schema), decoded
+ * synchronously for topic-tail predicates. Throws on anything else.
  */
-export function decodeResult(bytes: Buffer): DeliveryResult {
-  if (bytes.length < 5 || bytes[0] !== 0) throw new Error('a result that is not in the schema-registry wire format');
-  const datum = resultSchema.type.fromBuffer(bytes.subarray(5));
-  return deliveryResultSchema.parse(dropAbsentNulls(deliveryResultSchema, fromAvroDatum(resultSchema.type, datum)));
+function decodeOwn<S extends z.ZodType>(contract: ContractName, zod: S, bytes: Buffer): z.infer<S> {
+  if (bytes.length < 5 || bytes[0] !== 0) throw new Error(`a ${contract} that is not in the schema-registry wire format`);
+  const { type } = currentSchema(contract);
+  return zod.parse(dropAbsentNulls(zod, fromAvroDatum(type, type.fromBuffer(bytes.subarray(5)))));
 }
+
+/** A delivery result from the results topic. */
+export const decodeResult = (bytes: Buffer): DeliveryResult => decodeOwn('delivery-result', deliveryResultSchema, bytes);
+
+/** A redacted event from the redacted or a deliver topic. */
+export const decodeRedacted = (bytes: Buffer): RedactedEvent => decodeOwn('redacted-event', redactedEventSchema, bytes);
