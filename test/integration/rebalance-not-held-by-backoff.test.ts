@@ -2,8 +2,8 @@
  * What must hold: a handler waiting out a long back-off does not hold up a rebalance. When a second
  * member joins, the first one's heartbeat learns of the rebalance, the waiting handler is told to
  * let go (its signal aborts), the message stays uncommitted, and the group settles at once — the
- * newcomer handles messages long before the back-off would have ended, and the held message is
- * handled again, not lost.
+ * newcomer is in the group long before the back-off would have ended — and the held message is
+ * handled again (by whichever member gets its partition), not lost.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -76,11 +76,14 @@ test('a member in a long back-off lets go when the group rebalances', async () =
   // The waiting handler was aborted by the rebalance, well inside its back-off.
   expect(firstLetGo).toBeInstanceOf(Error);
   expect(letGoAfterMs).toBeLessThan(BACKOFF_MS);
+  // The rebalance completed: the newcomer is a member of the group.
+  while (!b.isHealthy() && Date.now() < deadline) await sleep(50);
+  expect(b.isHealthy()).toBe(true);
   // Every message is handled by one member or the other, the held one included.
   const all = () => new Set([...handledBy.first, ...handledBy.second]);
   while (all().size < 20 && Date.now() < deadline) await sleep(100);
   expect(all()).toEqual(new Set(Array.from({ length: 20 }, (_, i) => String(i))));
-  // The newcomer got a partition and worked it: the group did not wait for the back-off.
-  expect(handledBy.second.size).toBeGreaterThan(0);
+  // Which member handled what depends on the assignment (the first member may have drained the
+  // other partition before the newcomer joined); that the group did not wait for the back-off does not.
   expect(Date.now() - joinedAt).toBeLessThan(BACKOFF_MS);
 });
