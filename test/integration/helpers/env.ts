@@ -77,8 +77,22 @@ export async function createScenarioEnv(name: string, overrides: Record<string, 
       await db.destroy();
       const client = new pg.Client({ connectionString: urls.databaseUrl });
       await client.connect();
-      await client.query(`drop database if exists "${databaseName}" with (force)`);
-      await client.end();
+      try {
+        // WITH (FORCE) must terminate every session in the database, and a non-superuser may not
+        // terminate an autovacuum worker (42501) — one works on a scenario's database now and then
+        // after many writes. It finishes in moments: try again rather than leave the database.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await client.query(`drop database if exists "${databaseName}" with (force)`);
+            break;
+          } catch (error) {
+            if ((error as { code?: string }).code !== '42501' || attempt >= 50) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 200));
+          }
+        }
+      } finally {
+        await client.end();
+      }
       const kafkaAdmin = kafka.admin();
       await kafkaAdmin.connect();
       const mine = (await kafkaAdmin.listTopics()).filter((topic) => topic.startsWith(env.TOPIC_PREFIX!));
