@@ -6,9 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { redactedEventCodec } from '../../src/codec/avro/contract-codecs.ts';
+import { loadRegistryConfig } from '../../src/config/config.ts';
 import { createSecretBox } from '../../src/crypto/secret-box.ts';
+import type { RedactedEvent } from '../../src/domain/redacted-event.ts';
 import { DLQ_HEADERS, openDeadLetter } from '../../src/kafka/dead-letter.ts';
 import { createKafkaSink } from '../../src/kafka/kafkajs/producer.ts';
+import { createConfluentRegistry } from '../../src/schemas/confluent/confluent-registry.ts';
 import { createPipeline, type Pipeline } from './helpers/pipeline.ts';
 import { spawnService, type ServiceProcess } from './helpers/service-process.ts';
 
@@ -46,9 +50,12 @@ test('an email in a structured field is blocked before it is sent', async () => 
   await sink.connect();
   const leakedId = '0b6f6c55-5d7e-4a39-9c1a-0f1e8b7a2c01';
   const cleanId = '0b6f6c55-5d7e-4a39-9c1a-0f1e8b7a2c02';
+  // As the router forwards them: redacted events in the registry's wire format.
+  const codec = redactedEventCodec(createConfluentRegistry(loadRegistryConfig(pipeline.scenario.env)), pipeline.topics.redacted);
+  const encode = (event: ReturnType<typeof redactedEvent>) => codec.encode(event as RedactedEvent);
   await sink.send([
-    { topic: pipeline.topics.deliver.goodera, key: 'acme:x', value: JSON.stringify(redactedEvent(leakedId, LEAKED_EMAIL)) },
-    { topic: pipeline.topics.deliver.goodera, key: 'acme:x', value: JSON.stringify(redactedEvent(cleanId, 'prj-1')) },
+    { topic: pipeline.topics.deliver.goodera, key: 'acme:x', value: await encode(redactedEvent(leakedId, LEAKED_EMAIL)) },
+    { topic: pipeline.topics.deliver.goodera, key: 'acme:x', value: await encode(redactedEvent(cleanId, 'prj-1')) },
   ]);
   await sink.disconnect();
 
