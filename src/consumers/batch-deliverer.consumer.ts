@@ -90,7 +90,8 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         continue;
       }
       inChunk.add(event.eventId);
-      const state = await deps.deliveries.state(event.eventId, platform);
+      const orderKey = orderingKey(event);
+      const state = await deps.deliveries.state(event.eventId, platform, orderKey);
       if (state.row) {
         metrics.idempotencyHits.inc({ platform, source: 'postgres' });
         metrics.messagesHandled.inc({ stage });
@@ -99,13 +100,12 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
       const key = idempotencyKey(platform, event.tenantId, event.eventId, event.payload);
       if (state.unsettled) mustLook.add(key);
       if (deps.parking) {
-        const parked = await deps.parking.lot.state(platform, event.eventId, orderingKey(event));
-        if (parked === 'self') {
+        if (state.parked === 'self') {
           metrics.messagesHandled.inc({ stage });
           continue;
         }
-        if (parked === 'behind') {
-          await park([{ message, event, key, orderKey: orderingKey(event) }], BEHIND_PARKED, 0);
+        if (state.parked === 'behind') {
+          await park([{ message, event, key, orderKey }], BEHIND_PARKED, 0);
           continue;
         }
       }
@@ -126,7 +126,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         message,
         event,
         key,
-        orderKey: orderingKey(event),
+        orderKey,
         request,
         firstAttemptAt: now(),
         parkBy: deps.parking ? Date.now() + deps.parking.afterMs : Infinity,

@@ -100,24 +100,24 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     }
 
     // 1. Already final in PostgreSQL (replay, redelivery after a crash): nothing to send. Also
-    //    learnt in the same query: whether an earlier send's outcome is unknown (look first).
-    const state = await deps.deliveries.state(event.eventId, platform);
+    //    learnt in the same query: whether an earlier send's outcome is unknown (look first), and
+    //    whether it is parked.
+    const key = idempotencyKey(platform, event.tenantId, event.eventId, event.payload);
+    const orderKey = orderingKey(event);
+    const state = await deps.deliveries.state(event.eventId, platform, orderKey);
     if (state.row) {
       metrics.idempotencyHits.inc({ platform, source: 'postgres' });
       metrics.messagesHandled.inc({ stage });
       return;
     }
 
-    const key = idempotencyKey(platform, event.tenantId, event.eventId, event.payload);
-    const orderKey = orderingKey(event);
     // 2. Parked, or behind a parked event of its (tenant, subject): the lot's drainer delivers it, in order.
     if (deps.parking) {
-      const parked = await deps.parking.lot.state(platform, event.eventId, orderKey);
-      if (parked === 'self') {
+      if (state.parked === 'self') {
         metrics.messagesHandled.inc({ stage });
         return;
       }
-      if (parked === 'behind') {
+      if (state.parked === 'behind') {
         await park(message, event, orderKey, key, { retries: 0, reason: BEHIND_PARKED, delayMs: 0 });
         return;
       }

@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { AttemptRecord } from './attempt-log.ts';
+import type { ParkedState } from './parking-lot.ts';
 import type { DeliveryResult, DeliveryStatus } from '../domain/delivery-result.ts';
 import type { EventKind } from '../domain/event.ts';
 import type { Platform } from '../domain/platform.ts';
@@ -17,6 +18,8 @@ export interface DeliveryState {
   readonly row: DeliveryRow | null;
   /** An earlier send may have landed and its outcome is not recorded: look it up before sending. */
   readonly unsettled: boolean;
+  /** 'self' when this delivery is parked, 'behind' when an earlier one of its ordering key is. */
+  readonly parked: ParkedState;
 }
 
 export interface DeliveryRow {
@@ -33,22 +36,24 @@ export class DeliveryRepository {
     this.#db = db;
   }
 
-  /** The final row, else a pending submission in a platform job, else null (never dealt with). */
-  async find(eventId: string, platform: Platform): Promise<DeliveryRow | null> {
-    return (await this.state(eventId, platform)).row;
-  }
 
   /**
-   * Where a delivery stands, in one round trip: its final row or pending submission (`row`), and
-   * whether an earlier send's outcome is unknown (`unsettled`: look before sending again).
+   * Where a delivery stands, in one round trip per delivery: its final row or pending submission
+   * (`row`), whether an earlier send's outcome is unknown (`unsettled`: look before sending again),
+   * and whether it — or an earlier event of its ordering key — is parked (src/deliveries/parking-lot.ts).
    */
-  async state(eventId: string, platform: Platform): Promise<DeliveryState> {
-    const { rows } = await sql<{ kind: 'final' | 'submitted' | 'unsettled'; status: string | null; attempts: number; external_ref: string | null }>`
+  async state(eventId: string, platform: Platform, orderingKey: string): Promise<DeliveryState> {
+    type Kind = 'final' | 'submitted' | 'unsettled' | 'parked' | 'parked_behind';
+    const { rows } = await sql<{ kind: Kind; status: string | null; attempts: number; external_ref: string | null }>`
       select 'final' as kind, status, attempts, external_ref from impact_deliveries where event_id = ${eventId} and platform = ${platform}
       union all
       select 'submitted', null, attempts, null from delivery_job_records where event_id = ${eventId} and platform = ${platform}
       union all
       select 'unsettled', null, 0, null from unsettled_sends where event_id = ${eventId} and platform = ${platform}
+      union all
+      (select case when event_id = ${eventId} then 'parked' else 'parked_behind' end, null, 0, null
+        from parked_deliveries where platform = ${platform} and (event_id = ${eventId} or ordering_key = ${orderingKey})
+        order by event_id = ${eventId} desc limit 1)
     `.execute(this.#db);
     const final = rows.find((r) => r.kind === 'final');
     const submitted = rows.find((r) => r.kind === 'submitted');
@@ -57,7 +62,12 @@ export class DeliveryRepository {
       : submitted
         ? { status: 'submitted', attempts: submitted.attempts, externalRef: null }
         : null;
-    return { row, unsettled: rows.some((r) => r.kind === 'unsettled') };
+    const parked = rows.find((r) => r.kind === 'parked' || r.kind === 'parked_behind')?.kind;
+    return {
+      row,
+      unsettled: rows.some((r) => r.kind === 'unsettled'),
+      parked: parked === 'parked' ? 'self' : parked === 'parked_behind' ? 'behind' : null,
+    };
   }
 
   /** Marks sends whose outcome is unknown: until their outcomes are recorded, every attempt looks first. */

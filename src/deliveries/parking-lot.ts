@@ -15,7 +15,7 @@ import type { Platform } from '../domain/platform.ts';
 import type { InboundMessage } from '../kafka/ports.ts';
 import { parseAttemptHistory, type AttemptRecord } from './attempt-log.ts';
 
-/** Where a delivery stands with respect to the lot. */
+/** Where a delivery stands with respect to the lot (read with the delivery's state: DeliveryRepository.state). */
 export type ParkedState = 'self' | 'behind' | null;
 
 export interface ParkEntry {
@@ -59,19 +59,6 @@ export class ParkingLot {
 
   constructor(db: Db) {
     this.#db = db;
-  }
-
-  /** 'self' when this event is parked, 'behind' when an earlier event of its key is, else null. */
-  async state(platform: Platform, eventId: string, orderingKey: string): Promise<ParkedState> {
-    const rows = await this.#db
-      .selectFrom('parked_deliveries')
-      .select('event_id')
-      .where('platform', '=', platform)
-      .where((eb) => eb.or([eb('event_id', '=', eventId), eb('ordering_key', '=', orderingKey)]))
-      .limit(2)
-      .execute();
-    if (rows.some((row) => row.event_id === eventId)) return 'self';
-    return rows.length > 0 ? 'behind' : null;
   }
 
   /** Parks deliveries, in the order given, in one transaction. A delivery parked already stays as it is. */

@@ -68,6 +68,7 @@ function setup(options: Options = {}) {
   const repository = new FakeDeliveryRepository();
   const sink = new RecordingSink();
   const lot = new FakeParkingLot();
+  repository.lot = lot;
   const metrics = createMetrics(new Registry(), { defaultMetrics: false });
   const handler = createDelivererHandler({
     ...(options.parkAfterMs === undefined ? {} : { parking: { lot: lot.asLot(), afterMs: options.parkAfterMs } }),

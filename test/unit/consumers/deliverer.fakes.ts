@@ -114,8 +114,15 @@ export class FakeDeliveryRepository {
   /** Event ids (`eventId:platform`) marked unsettled. */
   readonly unsettled = new Set<string>();
 
-  async state(eventId: string, platform: Platform): Promise<DeliveryState> {
-    return { row: await this.find(eventId, platform), unsettled: this.unsettled.has(`${eventId}:${platform}`) };
+  /** The parking lot whose entries `state` reports (the real query reads parked_deliveries too). */
+  lot: FakeParkingLot | undefined;
+
+  async state(eventId: string, platform: Platform, orderingKey: string): Promise<DeliveryState> {
+    return {
+      row: await this.find(eventId, platform),
+      unsettled: this.unsettled.has(`${eventId}:${platform}`),
+      parked: this.lot?.stateOf(platform, eventId, orderingKey) ?? null,
+    };
   }
 
   async markUnsettled(eventIds: readonly string[], platform: Platform): Promise<void> {
@@ -209,7 +216,7 @@ export class FakeParkingLot {
     return this as unknown as ParkingLot;
   }
 
-  async state(platform: Platform, eventId: string, orderingKey: string): Promise<ParkedState> {
+  stateOf(platform: Platform, eventId: string, orderingKey: string): ParkedState {
     const mine = this.parked.filter((entry) => entry.platform === platform);
     if (mine.some((entry) => entry.eventId === eventId)) return 'self';
     return mine.some((entry) => entry.orderingKey === orderingKey) ? 'behind' : null;
