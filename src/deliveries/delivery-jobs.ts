@@ -19,9 +19,10 @@ import { rowOf } from './delivery-repository.ts';
 import type { AsyncCodec } from '../codec/codec.ts';
 import { ImpactError } from '../domain/errors.ts';
 import type { DeadLetters } from '../kafka/dead-letter.ts';
-import type { InboundMessage, OutboundMessage } from '../kafka/ports.ts';
+import type { OutboundMessage } from '../kafka/ports.ts';
 import type { Topics } from '../kafka/topics.ts';
 import { parseAttemptHistory } from './attempt-log.ts';
+import { storedMessage } from './stored-message.ts';
 
 /** One record's outcome as the platform reports it, by position in the job. */
 export interface JobRecordResult {
@@ -169,7 +170,7 @@ export class DeliveryJobs {
           recorded.flatMap((result) => {
             const out: OutboundMessage[] = [{ topic: this.#topics.results, key: resultKey(result), value: encoded.get(result.eventId)! }];
             // A record the job did not deliver is dead-lettered, as the deliverers do, once.
-            const source = result.status === 'delivered' ? null : sourceOf(records.find((r) => r.event_id === result.eventId)!);
+            const source = result.status === 'delivered' ? null : storedMessage(records.find((r) => r.event_id === result.eventId)!);
             if (source) {
               const code = result.errorClass === 'PLATFORM_BAD_RESPONSE' ? 'PLATFORM_BAD_RESPONSE' : 'PLATFORM_REJECTED';
               const error = new ImpactError(code, result.errorReason ?? result.status);
@@ -236,26 +237,4 @@ export class DeliveryJobs {
 /** Receipts keep a hash of the signature header, not the header itself. */
 function signatureHash(signature: string): string {
   return createHash('sha256').update(signature).digest('hex');
-}
-
-/** The message a job record came from, when it was kept (records submitted before it was are not). */
-function sourceOf(record: {
-  source_topic: string | null;
-  source_partition: number | null;
-  source_offset: string | null;
-  message_key: Buffer | null;
-  message_value: Buffer | null;
-  message_headers: unknown;
-  message_timestamp: string | null;
-}): InboundMessage | null {
-  if (record.source_topic === null || record.source_partition === null || record.source_offset === null) return null;
-  return {
-    topic: record.source_topic,
-    partition: record.source_partition,
-    offset: record.source_offset,
-    key: record.message_key,
-    value: record.message_value,
-    headers: (record.message_headers ?? {}) as Record<string, string>,
-    timestamp: record.message_timestamp ?? '0',
-  };
 }

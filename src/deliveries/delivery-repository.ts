@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { AttemptRecord } from './attempt-log.ts';
 import type { ParkedState } from './parking-lot.ts';
+import { storedMessageColumns } from './stored-message.ts';
 import type { DeliveryResult, DeliveryStatus } from '../domain/delivery-result.ts';
 import type { EventKind } from '../domain/event.ts';
 import type { Platform } from '../domain/platform.ts';
@@ -120,13 +121,7 @@ export class DeliveryRepository {
           idempotency_key: submission.idempotencyKey,
           attempts: submission.attempts,
           attempt_history: JSON.stringify(submission.history ?? []),
-          source_topic: submission.source?.topic ?? null,
-          source_partition: submission.source?.partition ?? null,
-          source_offset: submission.source?.offset ?? null,
-          message_key: submission.source?.key ?? null,
-          message_value: submission.source?.value ?? null,
-          message_headers: submission.source ? JSON.stringify(submission.source.headers) : null,
-          message_timestamp: submission.source?.timestamp ?? null,
+          ...(submission.source ? storedMessageColumns(submission.source) : {}),
           first_attempt_at: submission.firstAttemptAt,
         })
         .onConflict((oc) => oc.columns(['platform', 'job_id', 'record_index']).doNothing())

@@ -14,6 +14,7 @@ import type { Db } from '../db/database.ts';
 import type { Platform } from '../domain/platform.ts';
 import type { InboundMessage } from '../kafka/ports.ts';
 import { parseAttemptHistory, type AttemptRecord } from './attempt-log.ts';
+import { storedMessage, storedMessageColumns } from './stored-message.ts';
 
 /** Where a delivery stands with respect to the lot (read with the delivery's state: DeliveryRepository.state). */
 export type ParkedState = 'self' | 'behind' | null;
@@ -74,13 +75,7 @@ export class ParkingLot {
             event_id: entry.eventId,
             ordering_key: entry.orderingKey,
             tenant_id: entry.tenantId,
-            source_topic: entry.message.topic,
-            source_partition: entry.message.partition,
-            source_offset: entry.message.offset,
-            message_key: entry.message.key,
-            message_value: entry.message.value ?? Buffer.alloc(0),
-            message_headers: JSON.stringify(entry.message.headers),
-            message_timestamp: entry.message.timestamp,
+            ...storedMessageColumns(entry.message),
             attempts: entry.history.length,
             attempt_history: JSON.stringify(entry.history),
             retries: entry.retries,
@@ -130,25 +125,23 @@ export class ParkingLot {
       returning p.event_id, p.ordering_key, p.source_topic, p.source_partition, p.source_offset, p.message_key,
         p.message_value, p.message_headers, p.message_timestamp, p.attempt_history, p.retries, p.reason
     `.execute(this.#db);
-    return rows.map((row) => ({
-      eventId: row.event_id,
-      orderingKey: row.ordering_key,
-      retries: row.retries,
-      reason: row.reason,
-      message: {
-        topic: row.source_topic,
-        partition: row.source_partition,
-        offset: row.source_offset,
-        key: row.message_key,
-        value: row.message_value,
-        headers: {
-          ...row.message_headers,
-          [PARKED_HISTORY_HEADER]: JSON.stringify(parseAttemptHistory(row.attempt_history)),
-          [PARKED_RETRIES_HEADER]: String(row.retries),
+    return rows.map((row) => {
+      const message = storedMessage(row)!;
+      return {
+        eventId: row.event_id,
+        orderingKey: row.ordering_key,
+        retries: row.retries,
+        reason: row.reason,
+        message: {
+          ...message,
+          headers: {
+            ...message.headers,
+            [PARKED_HISTORY_HEADER]: JSON.stringify(parseAttemptHistory(row.attempt_history)),
+            [PARKED_RETRIES_HEADER]: String(row.retries),
+          },
         },
-        timestamp: row.message_timestamp,
-      },
-    }));
+      };
+    });
   }
 
   /** Extends the lease while the drainer works on a delivery. */
