@@ -180,7 +180,10 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
           } catch (caught) {
             const error = asImpactError(caught);
             metrics.reconciliations.inc({ platform, found: 'error' });
-            // A failed lookup leaves the earlier send's outcome exactly as unknown as it was.
+            // A failed lookup leaves the earlier send's outcome exactly as unknown as it was — and
+            // that earlier send may have been another process's, which could not mark it.
+            mustLook.add(item.key);
+            await markUnsettled([item]);
             await deps.idempotency.release(item.key, owner, 'unknown');
             if (isCircuitOpen(error)) {
               circuitOpen = error;
@@ -218,9 +221,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
           const state = mayHaveApplied(error) ? 'unknown' : 'retry';
           if (state === 'unknown') {
             for (const item of group) mustLook.add(item.key);
-            await deps.deliveries
-              .markUnsettled(group.map((item) => item.event.eventId), platform)
-              .catch((markError: unknown) => deps.logger.warn({ err: errorReason(markError), platform }, 'could not mark the sends unsettled'));
+            await markUnsettled(group);
           }
           failedTenants.add(tenantId);
           if (isCircuitOpen(error)) circuitOpen = error;
@@ -354,6 +355,13 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         )
         .catch((error: unknown) => deps.logger.warn({ err: errorReason(error), platform }, 'idempotency complete failed'));
     }
+  }
+
+  /** Marks records whose outcome is unknown in PostgreSQL (best effort: Redis and memory know too). */
+  async function markUnsettled(items: readonly Item[]): Promise<void> {
+    await deps.deliveries
+      .markUnsettled(items.map((item) => item.event.eventId), platform)
+      .catch((error: unknown) => deps.logger.warn({ err: errorReason(error), platform }, 'could not mark sends unsettled'));
   }
 
   /** Parks records of one ordering key, in order (their leases are already released). */

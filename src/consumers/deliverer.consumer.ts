@@ -304,9 +304,10 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
           metrics.reconciliations.inc({ platform, found: 'error' });
         }
         // Could the platform have applied it? Then the next attempt must look before sending. A
-        // failed lookup leaves the earlier send's outcome exactly as unknown as it was.
+        // failed lookup leaves the earlier send's outcome exactly as unknown as it was — and that
+        // send may have been another process's (a lease taken over), which could not mark it.
         const mayExist = !sending || mayHaveApplied(error);
-        if (sending && mayHaveApplied(error)) {
+        if (mayExist) {
           mustLook = true;
           await deps.deliveries
             .markUnsettled([event.eventId], platform)

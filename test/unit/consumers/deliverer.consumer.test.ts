@@ -369,6 +369,22 @@ describe('deliverer: unsettled sends marked in PostgreSQL', () => {
     expect(s.repository.unsettled.size).toBe(0);
   });
 
+  it('a lookup that fails after taking over a dead member\'s lease marks the delivery too', async () => {
+    // Another process sent and died mid-send: it never marked anything. Our lookup then fails.
+    const s = setup({ deliver: [delivered('r1')], lookup: [unavailable(), null] });
+    s.store.records.set(s.key, { state: 'in_flight', owner: 'dead-member', leaseUntil: 0 });
+    const marks: string[] = [];
+    const mark = s.repository.markUnsettled.bind(s.repository);
+    s.repository.markUnsettled = async (ids, platform) => {
+      marks.push(...ids);
+      return mark(ids, platform);
+    };
+    await s.handle();
+    expect(marks).toEqual([s.event.eventId]);
+    expect(s.connector.calls).toEqual(['lookup', 'lookup', 'deliver']);
+    expect(s.repository.unsettled.size).toBe(0);
+  });
+
   it('a marked delivery is looked up before its first send here, though Redis knows nothing of it', async () => {
     const found = setup({ lookup: [{ externalRef: 'landed-before' }] });
     await found.repository.markUnsettled([found.event.eventId], 'goodera');
