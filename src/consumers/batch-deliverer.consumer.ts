@@ -30,7 +30,7 @@ import { idempotencyKey } from '../domain/idempotency-key.ts';
 import type { RedactedEvent } from '../domain/redacted-event.ts';
 import type { BatchHandler, InboundMessage, OutboundMessage } from '../kafka/ports.ts';
 import type { DelivererDeps } from './deliverer.consumer.ts';
-import { attemptResult, countsAsAttempt, isCircuitOpen, mayHaveApplied, waitWithHeartbeat } from './delivery-rules.ts';
+import { attemptResult, countsAsAttempt, isCircuitOpen, mayHaveApplied, settleDelayMs, waitWithHeartbeat } from './delivery-rules.ts';
 
 export interface BatchDelivererDeps extends Omit<DelivererDeps, 'connector' | 'jobPollDelayMs'> {
   readonly connector: BatchConnector;
@@ -146,6 +146,8 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
       let circuitOpen: ImpactError | undefined;
       const round = new Map<Item, Final>();
       const failed: ImpactError[] = [];
+      // Least wait before the next round: a batch that went unanswered may still be in the works.
+      let settle = 0;
       // Records that failed this round in a way worth parking for (not a 429, not an open breaker).
       const failedItems = new Map<Item, ImpactError>();
       const blocked = new Set<string>();
@@ -171,6 +173,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
           try {
             const found = await deps.connector.lookup(item.request!);
             metrics.reconciliations.inc({ platform, found: String(found !== null) });
+            deps.logger.debug({ platform, eventId: item.event.eventId, key: item.key, found: found !== null }, 'looked up before a re-send');
             await heartbeat();
             if (found) {
               round.set(item, { status: 'delivered', externalRef: found.externalRef, error: null });
@@ -213,10 +216,13 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         }
         let outcomes: (FinalOutcome | ImpactError)[];
         const sentAt = Date.now();
+        deps.logger.debug({ platform, tenantId, keys: group.map((item) => item.key) }, 'sending a batch');
         try {
           outcomes = await deps.connector.deliverBatch(group.map((item) => item.request!));
         } catch (caught) {
           const error = asImpactError(caught);
+          deps.logger.debug({ platform, tenantId, err: errorReason(error), keys: group.map((item) => item.key) }, 'batch failed');
+          settle = Math.max(settle, settleDelayMs(error, true, deps.unknownSettleMs ?? 0));
           metrics.deliveryAttempts.inc({ platform, result: error.code }, group.length);
           const state = mayHaveApplied(error) ? 'unknown' : 'retry';
           if (state === 'unknown') {
@@ -274,6 +280,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
           : Math.max(
               ...failed.map((error) => error.retryAfterMs ?? 0),
               backoffDelayMs(Math.max(1, ...pending.map((item) => retriesOf.get(item.key) ?? 0)), deps.backoff),
+              settle,
             );
       if (deps.parking) {
         // Records whose next try is past their bound leave the partition, with the rest of their key.
@@ -335,6 +342,10 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
       }
       return out;
     }, (result) => attempts.history(byEvent.get(result.eventId)!.item.key));
+    deps.logger.debug(
+      { platform, finals: results.map((result) => `${result.idempotencyKey} ${result.status} ${recorded.has(result.eventId) ? 'new' : 'known'}`) },
+      'final outcomes recorded',
+    );
     for (const result of results) {
       const { item, final } = byEvent.get(result.eventId)!;
       attempts.forget(item.key);
@@ -386,7 +397,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
       metrics.parked.inc({ platform, reason });
       metrics.messagesHandled.inc({ stage });
     }
-    deps.logger.info({ platform, records: items.length, reason }, 'records parked; their partition goes on');
+    deps.logger.info({ platform, records: items.length, reason, keys: items.map((item) => item.key) }, 'records parked; their partition goes on');
   }
 
   function exhausted(item: Item, last: ImpactError): Final {

@@ -30,7 +30,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { TenantDirectory } from '../tenants/tenant-directory.ts';
 import type { TenantPolicy } from '../redaction/policy/policy.ts';
-import { attemptResult, countsAsAttempt, isCircuitOpen, mayHaveApplied, waitWithHeartbeat } from './delivery-rules.ts';
+import { attemptResult, countsAsAttempt, isCircuitOpen, mayHaveApplied, settleDelayMs, waitWithHeartbeat } from './delivery-rules.ts';
 
 /** Reduces an event to what one platform may see (see src/redaction/platform-view.ts). */
 export type PlatformViewFn = (event: RedactedEvent, platform: Platform, tenant: TenantPolicy) => RedactedEvent;
@@ -53,6 +53,11 @@ export interface DelivererDeps {
   readonly maxAttempts: number;
   readonly backoff: BackoffPolicy;
   readonly leaseMs: number;
+  /**
+   * After a send left without an answer, the least wait before the lookup (the HTTP request
+   * timeout: the platform may still be working on the request). See settleDelayMs.
+   */
+  readonly unknownSettleMs?: number;
   /** Identifies this process's leases; unique per process start. */
   readonly owner?: string;
   /**
@@ -321,7 +326,11 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
         if (retries >= deps.maxAttempts) {
           return fail('dead_lettered', new ImpactError('ATTEMPTS_EXHAUSTED', `${retries} attempts; last: ${error.code}`));
         }
-        const delay = Math.max(error.retryAfterMs ?? 0, backoffDelayMs(Math.max(1, retries), deps.backoff));
+        const delay = Math.max(
+          error.retryAfterMs ?? 0,
+          backoffDelayMs(Math.max(1, retries), deps.backoff),
+          settleDelayMs(error, sending, deps.unknownSettleMs ?? 0),
+        );
         // A 429 paces every delivery to the platform alike: parking one would not let others go.
         if (error.code !== 'PLATFORM_RATE_LIMITED' && Date.now() + delay > parkBy) {
           return { status: 'parked', externalRef: null, error, retries, delayMs: delay };

@@ -49,3 +49,15 @@ export async function waitWithHeartbeat(ms: number, signal: AbortSignal, heartbe
     await heartbeat?.();
   }
 }
+
+/**
+ * How long to wait before looking up a record whose send ended without an answer (a timeout or a
+ * reset after the request was written). The platform may still be working on that request: a
+ * lookup that overtakes it finds nothing, and the re-send doubles the record. So the first
+ * look-up waits at least `settleMs` (the request timeout: what we allow the platform to answer in)
+ * after the failed send. A 5xx needs no such wait: the platform answered, it is done with it.
+ */
+export function settleDelayMs(error: ImpactError, sending: boolean, settleMs: number): number {
+  const unanswered = error.code === 'OUTCOME_UNKNOWN' || (sentBeforeOpen(error) && (error.cause as ImpactError).code === 'OUTCOME_UNKNOWN');
+  return sending && unanswered ? settleMs : 0;
+}

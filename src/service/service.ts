@@ -271,6 +271,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
         backoff: { baseMs: config.delivery.backoffBaseMs, maxMs: config.delivery.backoffMaxMs },
         leaseMs: config.redis.leaseMs,
         owner,
+        unknownSettleMs: config.http.requestTimeoutMs,
       };
       const parking = { lot: parkingLot, afterMs: config.delivery.parkAfterMs };
       // The drainer's deliverer is the same stage without parking: a parked delivery retries in

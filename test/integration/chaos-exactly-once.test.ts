@@ -65,15 +65,18 @@ test('500 events, 20 % 5xx, 5 % lost answers, 429 bursts: each (event, platform)
   expect(new Set(results.map((r) => `${r.eventId}:${r.platform}`))).toEqual(expected);
   expect(results.filter((r) => r.status !== 'delivered').map((r) => `${r.platform} ${r.errorClass}`)).toEqual([]);
   const count = (platform: string) => deliveriesTo(expected, platform);
+  // Printed before the checks so that a failing run says which business keys went twice.
+  for (const [name, sim] of [['goodera', pipeline.goodera], ['benevity', benevity], ['workday', workday]] as const) {
+    const { accepted, distinctKeys, duplicateKeys, requests } = sim.stats();
+    process.stdout.write(`chaos ${name}: expected ${count(name)} accepted ${accepted} distinct ${distinctKeys} ` +
+      `duplicate keys ${JSON.stringify(duplicateKeys)} requests ${JSON.stringify(requests)}\n`);
+  }
   expect(pipeline.goodera.stats()).toMatchObject({ accepted: count('goodera'), distinctKeys: count('goodera'), duplicates: 0 });
   expect(benevity.stats()).toMatchObject({ accepted: count('benevity'), duplicates: 0 });
   expect(workday.stats()).toMatchObject({ accepted: count('workday'), duplicates: 0 });
   // The relay publishes at least once; by key, the final result is there once per (event, platform).
   const repeats = [...perKey.values()].filter((n) => n > 1).length;
-  process.stdout.write(
-    `chaos: ${expected.size} deliveries; result messages re-published by the relay: ${repeats}; ` +
-      `requests goodera ${JSON.stringify(pipeline.goodera.stats().requests)}\n`,
-  );
+  process.stdout.write(`chaos: ${expected.size} deliveries; result messages re-published by the relay: ${repeats}\n`);
   const rows = await pipeline.scenario.db.selectFrom('impact_deliveries').select(['event_id', 'platform']).execute();
   expect(rows).toHaveLength(expected.size);
 }, 420_000);
