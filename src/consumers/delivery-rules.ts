@@ -58,6 +58,5 @@ export async function waitWithHeartbeat(ms: number, signal: AbortSignal, heartbe
  * after the failed send. A 5xx needs no such wait: the platform answered, it is done with it.
  */
 export function settleDelayMs(error: ImpactError, sending: boolean, settleMs: number): number {
-  const unanswered = error.code === 'OUTCOME_UNKNOWN' || (sentBeforeOpen(error) && (error.cause as ImpactError).code === 'OUTCOME_UNKNOWN');
-  return sending && unanswered ? settleMs : 0;
+  return sending && attemptResult(error) === 'OUTCOME_UNKNOWN' ? settleMs : 0;
 }
