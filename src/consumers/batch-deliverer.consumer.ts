@@ -65,6 +65,8 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
   // Deliveries whose earlier send may have landed (PostgreSQL's unsettled mark, or a send of ours
   // that failed that way): looked up before they are sent, whatever Redis says.
   const mustLook = new Set<string>();
+  // Per-key debug lines (what was sent, failed, recorded) build arrays: only when they are logged.
+  const traceKeys = deps.logger.isLevelEnabled('debug');
 
   return async (messages, signal, heartbeat) => {
     const items: Item[] = [];
@@ -216,12 +218,12 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         }
         let outcomes: (FinalOutcome | ImpactError)[];
         const sentAt = Date.now();
-        deps.logger.debug({ platform, tenantId, keys: group.map((item) => item.key) }, 'sending a batch');
+        if (traceKeys) deps.logger.debug({ platform, tenantId, keys: group.map((item) => item.key) }, 'sending a batch');
         try {
           outcomes = await deps.connector.deliverBatch(group.map((item) => item.request!));
         } catch (caught) {
           const error = asImpactError(caught);
-          deps.logger.debug({ platform, tenantId, err: errorReason(error), keys: group.map((item) => item.key) }, 'batch failed');
+          if (traceKeys) deps.logger.debug({ platform, tenantId, err: errorReason(error), keys: group.map((item) => item.key) }, 'batch failed');
           settle = Math.max(settle, settleDelayMs(error, true, deps.unknownSettleMs ?? 0));
           metrics.deliveryAttempts.inc({ platform, result: error.code }, group.length);
           const state = mayHaveApplied(error) ? 'unknown' : 'retry';
@@ -342,10 +344,10 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
       }
       return out;
     }, (result) => attempts.history(byEvent.get(result.eventId)!.item.key));
-    deps.logger.debug(
-      { platform, finals: results.map((result) => `${result.idempotencyKey} ${result.status} ${recorded.has(result.eventId) ? 'new' : 'known'}`) },
-      'final outcomes recorded',
-    );
+    if (traceKeys) {
+      const finals = results.map((result) => `${result.idempotencyKey} ${result.status} ${recorded.has(result.eventId) ? 'new' : 'known'}`);
+      deps.logger.debug({ platform, finals }, 'final outcomes recorded');
+    }
     for (const result of results) {
       const { item, final } = byEvent.get(result.eventId)!;
       attempts.forget(item.key);
