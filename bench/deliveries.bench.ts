@@ -152,7 +152,7 @@ async function startBenevity(): Promise<Simulated> {
 /** `count` sample events of the given kinds across the tenants, each with a fresh id. */
 function eventsOf(kinds: readonly EventKind[], count: number, seed: number): ImpactEvent[] {
   const perCycle = kinds.length / 4; // sampleEvents cycles through the four kinds
-  const pool = sampleEvents(Math.ceil(count / perCycle) + 4, { tenants: TENANTS, seed });
+  const pool = sampleEvents(Math.ceil(count / perCycle) + 4, { tenants: TENANTS, seed, now: new Date() });
   return pool
     .filter((event) => kinds.includes(event.kind))
     .slice(0, count)

@@ -34,7 +34,7 @@ const output = createJsonCodec(redactedEventSchema);
 
 const clean = cleanCorpus({ seed: 3, size: 400 });
 const random = seededRandom(9);
-const base = sampleEvents(400, { tenants: ['acme', 'globex', 'initech'], seed: 5 }).map((e, i) =>
+const base = sampleEvents(400, { tenants: ['acme', 'globex', 'initech'], seed: 5, now: new Date() }).map((e, i) =>
   impactEventSchema.parse({ ...e, eventId: e.eventId ?? `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` }),
 );
 

@@ -116,6 +116,13 @@ PYTHON_INTEROP_PACKAGES=(python3-confluent-kafka python3-avro python3-requests)
 python_interop_ok() {
   [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import confluent_kafka.avro, avro, requests' >/dev/null 2>&1
 }
+# ensure_faketime: libfaketime from Debian, for the unit suite's second run with the clock moved a
+# year ahead (scripts/test.sh): a test that reads the real clock where it meant a fixed one fails there.
+ensure_faketime() {
+  command -v faketime >/dev/null 2>&1 && return 0
+  apt_install faketime
+  command -v faketime >/dev/null 2>&1 || die "installed faketime but it is not on PATH"
+}
 # ensure_python_interop: install the packages when the import fails (idempotent: nothing to do, no apt, once present).
 ensure_python_interop() {
   python_interop_ok && return 0

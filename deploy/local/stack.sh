@@ -810,6 +810,8 @@ main() {
     tools)
       lock_stack
       ensure_python_interop
+      ensure_faketime
+      report faketime "$(command -v faketime)"
       report python "confluent_kafka $(/usr/bin/python3 -c 'import confluent_kafka; print(confluent_kafka.version()[0])') (/usr/bin/python3)"
       ;;
     -h | --help | help) usage ;;

@@ -30,13 +30,19 @@ export interface SampleOptions {
   readonly seed?: number;
   /** Distinct employees per tenant (events of one employee keep their order). */
   readonly employeesPerTenant?: number;
-  readonly now?: Date;
+  /**
+   * The clock the events are dated by: each `occurredAt` falls within the 20 days before it.
+   * Required, so a caller that fixes its own "now" (a test, a backfill) cannot get events dated
+   * by the real clock instead — a test that mixed the two started failing once the real date
+   * moved past its fixed one.
+   */
+  readonly now: Date;
 }
 
 export function sampleEvents(count: number, options: SampleOptions): NewImpactEvent[] {
   const random = seededRandom(options.seed ?? 1);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const now = options.now ?? new Date();
+  const now = options.now;
   const employees = options.employeesPerTenant ?? 20;
   const events: NewImpactEvent[] = [];
   for (let i = 0; i < count; i++) {

@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 test('events of a tenant on all three platforms reach all three simulators, once each', async () => {
-  const events = sampleEvents(48, { tenants: ['acme'], seed: 5 });
+  const events = sampleEvents(48, { tenants: ['acme'], seed: 5, now: new Date() });
   const ids = await pipeline.publisher.publishImpactEvents(events);
   const expected = new Set<string>();
   for (const [i, event] of events.entries()) {

@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 test('donations and volunteer hours of a tenant reach Benevity and end as one result each', async () => {
-  const events = sampleEvents(40, { tenants: ['acme'], seed: 11 });
+  const events = sampleEvents(40, { tenants: ['acme'], seed: 11, now: new Date() });
   const ids = await pipeline.publisher.publishImpactEvents(events);
   const forBenevity = new Set(ids.filter((_, i) => ['donation', 'volunteer_activity'].includes(events[i]!.kind)));
   const hours = ids.filter((_, i) => events[i]!.kind === 'volunteer_activity');

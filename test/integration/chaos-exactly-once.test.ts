@@ -45,7 +45,7 @@ test('500 events, 20 % 5xx, 5 % lost answers, 429 bursts: each (event, platform)
   }
   service = spawnService('chaos', pipeline.scenario.env);
   await service.started;
-  const events = sampleEvents(EVENTS, { tenants: TENANTS, seed: 99 });
+  const events = sampleEvents(EVENTS, { tenants: TENANTS, seed: 99, now: new Date() });
   const ids = await pipeline.publisher.publishImpactEvents(events);
   const expected = expectedDeliveries(events, ids);
   // Bursts of 429 with Retry-After while the run is under way.

@@ -32,7 +32,7 @@ test('SIGKILL mid-stream, restart: all 200 delivered once, 200 results, no gaps'
   const first = spawnService('crash', pipeline.scenario.env);
   services.push(first);
   await first.started;
-  const events = sampleEvents(200, { tenants: TENANTS, seed: 7 });
+  const events = sampleEvents(200, { tenants: TENANTS, seed: 7, now: new Date() });
   const ids = await pipeline.publisher.publishImpactEvents(events);
 
   // Kill once part of the stream is through: some delivered, most not.

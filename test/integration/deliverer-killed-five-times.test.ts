@@ -59,7 +59,7 @@ test('five SIGKILLs of the deliverers at random points: each (event, platform) e
   const stages = spawnService('kills-stages', pipeline.scenario.env, 'redactor,router,relay');
   services.push(stages);
   await stages.started;
-  const events = sampleEvents(EVENTS, { tenants: TENANTS, seed: 123 });
+  const events = sampleEvents(EVENTS, { tenants: TENANTS, seed: 123, now: new Date() });
   const ids = await pipeline.publisher.publishImpactEvents(events);
   const expected = expectedDeliveries(events, ids);
 

@@ -30,7 +30,7 @@ test('SIGTERM mid-stream: exit 0, in-flight work recorded, offsets committed; re
   const first = spawnService('sigterm', pipeline.scenario.env);
   services.push(first);
   await first.started;
-  const ids = await pipeline.publisher.publishImpactEvents(sampleEvents(60, { tenants: TENANTS, seed: 3 }));
+  const ids = await pipeline.publisher.publishImpactEvents(sampleEvents(60, { tenants: TENANTS, seed: 3, now: new Date() }));
   const deadline = Date.now() + 60_000;
   while (pipeline.goodera.stats().accepted < 10 && Date.now() < deadline) await sleep(10);
 

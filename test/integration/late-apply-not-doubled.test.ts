@@ -31,7 +31,7 @@ test('a batch applied after our timeout is found by the lookup, not sent again',
   pipeline.goodera.injectFault({ route: GOODERA_ROUTES.batch, kind: 'latency', ms: timeoutMs + 1_500, count: 1 });
   service = spawnService('late-apply', pipeline.scenario.env);
   await service.started;
-  const events = sampleEvents(5, { tenants: ['acme'], seed: 17 });
+  const events = sampleEvents(5, { tenants: ['acme'], seed: 17, now: new Date() });
   const ids = await pipeline.publisher.publishImpactEvents(events);
   await pipeline.tail.waitFor(pipeline.topics.results, () => pipeline.results().length >= ids.length, 60_000);
 

@@ -44,8 +44,8 @@ async function malformed(good: NewImpactEvent): Promise<Malformed[]> {
   const event = { ...good, eventId: '00000000-0000-4000-8000-00000000bad0' };
   const valid = fx.encodeUnchecked(event);
   const v1 = JSON.parse(currentSchema('impact-event').text) as { fields: { name: string }[] };
-  const donation = sampleEvents(40, { tenants: TENANTS, seed: 7 }).find((e) => e.kind === 'donation')!;
-  const activity = sampleEvents(40, { tenants: TENANTS, seed: 7 }).find((e) => e.kind === 'volunteer_activity')!;
+  const donation = sampleEvents(40, { tenants: TENANTS, seed: 7, now: new Date() }).find((e) => e.kind === 'donation')!;
+  const activity = sampleEvents(40, { tenants: TENANTS, seed: 7, now: new Date() }).find((e) => e.kind === 'volunteer_activity')!;
   return [
     { what: 'text, not the wire format', value: Buffer.from('not json at all'), code: 'DECODE_FAILED' },
     { what: 'empty value', value: Buffer.alloc(0), code: 'DECODE_FAILED' },
@@ -87,7 +87,7 @@ async function malformed(good: NewImpactEvent): Promise<Malformed[]> {
 }
 
 test('11 malformed among 100 good → 100 delivered, 11 dead-lettered with reason and source', async () => {
-  const good = sampleEvents(100, { tenants: TENANTS, seed: 99 });
+  const good = sampleEvents(100, { tenants: TENANTS, seed: 99, now: new Date() });
   const MALFORMED = await malformed(good[0]!);
   // Interleave: bad messages between good ones, on the same topic.
   const ids: string[] = [];

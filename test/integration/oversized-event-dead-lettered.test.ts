@@ -29,8 +29,8 @@ afterAll(async () => {
 
 test('a 1 MB event is dead-lettered whole and the partition goes on', async () => {
   const fx = await avroFixtures(pipeline.scenario.env);
-  const activity = sampleEvents(40, { tenants: ['acme'], seed: 21 }).find((e) => e.kind === 'volunteer_activity');
-  const good = sampleEvents(20, { tenants: ['acme'], seed: 22 });
+  const activity = sampleEvents(40, { tenants: ['acme'], seed: 21, now: new Date() }).find((e) => e.kind === 'volunteer_activity');
+  const good = sampleEvents(20, { tenants: ['acme'], seed: 22, now: new Date() });
   const big = fx.encodeUnchecked({
     ...activity!,
     eventId: '00000000-0000-4000-8000-0000000000b1',

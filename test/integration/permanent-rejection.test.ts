@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 test('a record the platform refuses (422 validation_failed) is dead-lettered once with its reason; the other 49 are delivered', async () => {
-  const events = sampleEvents(50, { tenants: TENANTS, seed: 13 });
+  const events = sampleEvents(50, { tenants: TENANTS, seed: 13, now: new Date() });
   // Valid for impact-in (ids up to 128 characters), refused by Goodera (project ids up to 64).
   const bad = events.findIndex((e) => e.kind === 'volunteer_activity');
   const rejected = { ...events[bad]!, payload: { ...events[bad]!.payload, projectId: `prj-${'x'.repeat(100)}` } } as NewImpactEvent;

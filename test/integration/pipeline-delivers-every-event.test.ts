@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 test('200 events → 200 platform records, 200 delivery rows, 200 results', async () => {
-  const events = sampleEvents(200, { tenants: TENANTS, seed: 42 });
+  const events = sampleEvents(200, { tenants: TENANTS, seed: 42, now: new Date() });
   const ids = await pipeline.publisher.publishImpactEvents(events);
   expect(new Set(ids).size).toBe(200);
 

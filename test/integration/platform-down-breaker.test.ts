@@ -48,7 +48,7 @@ test('Workday down for 30 s: breaker opens, its consumer pauses, Goodera goes on
   workday.injectFault({ route: 'token', kind: 'status', status: 503 });
   service = spawnService('platform-down', pipeline.scenario.env);
   const port = await service.started;
-  const events = sampleEvents(60, { tenants: ['acme'], seed: 8 });
+  const events = sampleEvents(60, { tenants: ['acme'], seed: 8, now: new Date() });
   const ids = await pipeline.publisher.publishImpactEvents(events);
   const forWorkday = ids.filter((_, i) => ['volunteer_activity', 'program_enrolment'].includes(events[i]!.kind));
   const downSince = Date.now();

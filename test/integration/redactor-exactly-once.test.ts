@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 test('SIGKILL mid-batch, restart: each input event exactly once on the redacted topic', async () => {
-  const ids = await pipeline.publisher.publishImpactEvents(sampleEvents(EVENTS, { tenants: TENANTS, seed: 11 }));
+  const ids = await pipeline.publisher.publishImpactEvents(sampleEvents(EVENTS, { tenants: TENANTS, seed: 11, now: new Date() }));
   const first = spawnService('redactor-eos', pipeline.scenario.env, 'redactor');
   services.push(first);
   await first.started;

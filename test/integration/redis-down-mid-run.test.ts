@@ -45,7 +45,7 @@ test('Redis killed mid-run and restarted empty: every event once, none lost', as
   pipeline.goodera.injectFault({ route: 'batch', kind: 'applied_response_lost', probability: 0.1 });
   service = spawnService('redis-down', pipeline.scenario.env);
   const servicePort = await service.started;
-  const ids = await pipeline.publisher.publishImpactEvents(sampleEvents(150, { tenants: TENANTS, seed: 17 }));
+  const ids = await pipeline.publisher.publishImpactEvents(sampleEvents(150, { tenants: TENANTS, seed: 17, now: new Date() }));
   const deadline = Date.now() + 60_000;
   while (pipeline.goodera.stats().accepted < 30 && Date.now() < deadline) await sleep(20);
 

@@ -46,7 +46,7 @@ test('every kind round-trips through the real registry; a re-registration keeps 
   expect(await registry.register(SUBJECT, SCHEMA)).toBe(id);
   expect(await registry.latest(SUBJECT)).toMatchObject({ id });
   const codec = createRegistryCodec({ registry, subject: SUBJECT, schema: SCHEMA, zod: impactEventSchema });
-  const events = sampleEvents(8, { tenants: ['acme'], seed: 3 });
+  const events = sampleEvents(8, { tenants: ['acme'], seed: 3, now: new Date() });
   expect(new Set(events.map((e) => e.kind))).toEqual(new Set(EVENT_KINDS));
   for (const event of events) {
     const bytes = await codec.encode(impactEventSchema.parse(event));
@@ -73,7 +73,7 @@ test('a registry that refuses connections is DEPENDENCY_UNAVAILABLE, retryable',
   const decodeError = await failure(codec.decode(Buffer.from([0, 0, 0, 0, 1, 2, 4])));
   expect(decodeError).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', retryable: true });
   expect(decodeError.message).toContain('ECONNREFUSED');
-  expect(await failure(codec.encode(impactEventSchema.parse(sampleEvents(1, { tenants: ['acme'] })[0])))).toMatchObject({
+  expect(await failure(codec.encode(impactEventSchema.parse(sampleEvents(1, { tenants: ['acme'], now: new Date() })[0])))).toMatchObject({
     code: 'DEPENDENCY_UNAVAILABLE',
     retryable: true,
   });

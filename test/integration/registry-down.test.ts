@@ -74,7 +74,7 @@ test('registry down at start-up and mid-stream: events wait, then flow; none dea
   const v1 = JSON.parse(currentSchema('impact-event').text) as { fields: unknown[] };
   const v2 = { ...v1, fields: [...v1.fields, { name: 'region', type: ['null', 'string'], default: null }] };
   const encodeV2 = await fx.newerVersion(v2);
-  const [first, ...atStartUp] = sampleEvents(60, { tenants: TENANTS, seed: 41 });
+  const [first, ...atStartUp] = sampleEvents(60, { tenants: TENANTS, seed: 41, now: new Date() });
   const ids = [await publisher.publishImpactEvent(first!)];
 
   // 1. Registry down, then the service starts: events wait.
@@ -104,13 +104,13 @@ test('registry down at start-up and mid-stream: events wait, then flow; none dea
   // 3. Mid-stream: deliveries flowing (slow platform), the registry dies, and records arrive
   //    under the v2 schema id the service has not resolved yet.
   goodera.injectFault({ route: 'batch', kind: 'latency', ms: 400 });
-  const flowing = await publisher.publishImpactEvents(sampleEvents(45, { tenants: TENANTS, seed: 42 }));
+  const flowing = await publisher.publishImpactEvents(sampleEvents(45, { tenants: TENANTS, seed: 42, now: new Date() }));
   ids.push(...flowing);
   await until('deliveries flowing', 60_000, () => goodera.stats().accepted >= 60 + 6);
   await registry.stop('SIGKILL');
   const acceptedAtKill = goodera.stats().accepted;
   const abortsAtKill = await redactorAborts(port);
-  const newer = sampleEvents(30, { tenants: TENANTS, seed: 43 }).map((event) => ({ ...event, eventId: randomUUID() }) as ImpactEvent);
+  const newer = sampleEvents(30, { tenants: TENANTS, seed: 43, now: new Date() }).map((event) => ({ ...event, eventId: randomUUID() }) as ImpactEvent);
   const newerBytes = newer.map((event) => encodeV2({ ...event, region: 'emea' }));
   expect(newerBytes[0]!.readInt32BE(1)).not.toBe(fx.id);
   await publisher.publishRaw(newer.map((event, i) => ({ key: `${event.tenantId}:${event.subject.employeeId}`, value: newerBytes[i]! })));

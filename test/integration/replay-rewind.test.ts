@@ -32,7 +32,7 @@ test('offsets of the Goodera group rewound to the start: nothing sent again', as
   const first = spawnService('replay', pipeline.scenario.env);
   services.push(first);
   await first.started;
-  const ids = await pipeline.publisher.publishImpactEvents(sampleEvents(EVENTS, { tenants: TENANTS, seed: 21 }));
+  const ids = await pipeline.publisher.publishImpactEvents(sampleEvents(EVENTS, { tenants: TENANTS, seed: 21, now: new Date() }));
   await pipeline.tail.waitFor(pipeline.topics.results, () => pipeline.results().length >= EVENTS, 120_000);
   expect(await first.stop()).toBe(0);
   const before = pipeline.goodera.stats();

@@ -39,7 +39,7 @@ async function metric(port: number, pattern: RegExp): Promise<number> {
 }
 
 test('lost answer, process killed, Redis emptied: the records are looked up, not sent again', async () => {
-  const events = sampleEvents(5, { tenants: ['acme'], seed: 41 });
+  const events = sampleEvents(5, { tenants: ['acme'], seed: 41, now: new Date() });
   // Goodera applies the first batch but its answer is lost; every lookup fails meanwhile, so the
   // deliverer cannot settle what it sent.
   pipeline.goodera.injectFault([

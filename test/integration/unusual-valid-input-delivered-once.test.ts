@@ -27,7 +27,7 @@ afterAll(async () => {
 
 test('no key, a newer schema version, an event published twice: each delivered once', async () => {
   const fx = await avroFixtures(pipeline.scenario.env);
-  const [keyless, newer, twice, ...others] = sampleEvents(13, { tenants: TENANTS, seed: 31 }).map((event, i) => ({
+  const [keyless, newer, twice, ...others] = sampleEvents(13, { tenants: TENANTS, seed: 31, now: new Date() }).map((event, i) => ({
     ...event,
     eventId: `00000000-0000-4000-8000-0000000003${String(i).padStart(2, '0')}`,
   }));

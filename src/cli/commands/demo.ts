@@ -93,7 +93,7 @@ export async function demoCommand(args: string[]): Promise<void> {
   const ticker = setInterval(progress, 1_000);
   let complete = false;
   try {
-    await publishAtRate(publisher, sampleEvents(events, { tenants: DEMO_TENANTS, seed: Number(runId.slice(-9)) }), rate, malformed, (n) => {
+    await publishAtRate(publisher, sampleEvents(events, { tenants: DEMO_TENANTS, seed: Number(runId.slice(-9)), now: new Date() }), rate, malformed, (n) => {
       published = n;
     });
     const deadline = started + timeoutS * 1000;

@@ -24,7 +24,7 @@ export async function publishCommand(args: string[]): Promise<void> {
   const tenants = values.tenant && values.tenant.length > 0 ? values.tenant : ['acme'];
   const publisher = await createImpactPublisher(loadPublisherConfig(), createLogger('warn'));
   try {
-    const { published, ids } = await publishAtRate(publisher, sampleEvents(count, { tenants, seed }), rate, malformed);
+    const { published, ids } = await publishAtRate(publisher, sampleEvents(count, { tenants, seed, now: new Date() }), rate, malformed);
     if (values.ids) process.stdout.write(`${ids.join('\n')}\n`);
     process.stderr.write(`published ${published} events and ${malformed} malformed messages\n`);
   } finally {

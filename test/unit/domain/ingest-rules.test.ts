@@ -8,7 +8,7 @@ const NOW = new Date('2026-11-28T12:00:00.000Z');
 const SKEW = 300_000;
 
 const ofKind = (kind: ImpactEvent['kind']) =>
-  impactEventSchema.parse({ ...sampleEvents(40, { tenants: ['acme'], seed: 5 }).find((e) => e.kind === kind)!, eventId: '00000000-0000-4000-8000-000000000001' });
+  impactEventSchema.parse({ ...sampleEvents(40, { tenants: ['acme'], seed: 5, now: NOW }).find((e) => e.kind === kind)!, eventId: '00000000-0000-4000-8000-000000000001' });
 
 describe('ingest rules: nothing happened in the future', () => {
   it('accepts an event that occurred now, or within the clock skew ahead of us', () => {
