@@ -52,4 +52,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+if (code !== 0) {
+  // A command that failed has closed what it opened; should a client library still hold a handle
+  // (a reconnect timer, a socket), the process must end all the same: a failed command that
+  // hangs is worse than one that exits. unref(): this timer alone keeps nothing alive.
+  setTimeout(() => {
+    process.stderr.write(`impact-in: exiting with code ${code} (handles were still open 5 s after the failure)\n`);
+    process.exit(code);
+  }, 5_000).unref();
+}

@@ -57,6 +57,7 @@ import { createPostgresTokenStore } from '../tokens/postgres/postgres-token-stor
 import { createRedactor } from '../redaction/redact.ts';
 import { createCachedTenantDirectory } from '../tenants/tenant-directory.ts';
 import { TenantRepository } from '../tenants/tenant-repository.ts';
+import { preflight } from './preflight.ts';
 import type { Role } from './roles.ts';
 
 export interface RunningService {
@@ -64,16 +65,45 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** What start-up has opened so far: a failure part-way closes exactly these. */
+interface Opened {
+  readonly closers: (() => Promise<unknown>)[];
+  readonly consumers: { stage: string; consumer: StageConsumer | TransformConsumer | BatchStageConsumer }[];
+  readonly drainers: ParkingDrainer[];
+}
+
 export async function startService(config: Config, roles: readonly Role[], logger: Logger): Promise<RunningService> {
-  // The policy is checked against the contract before anything connects: a bad one fails fast.
+  // The policy and the platform URLs are checked before anything connects: a bad one fails fast.
   const policy = validatePolicy(POLICY, PAYLOAD_SCHEMAS);
+  preflight(config, roles);
+  const opened: Opened = { closers: [], consumers: [], drainers: [] };
+  try {
+    return await wireService(config, roles, logger, policy, opened);
+  } catch (error) {
+    // A failure at any point of start-up (a broker, database or port that is not there) closes
+    // what was opened, so the caller can exit instead of hanging on open handles.
+    logger.debug('start-up failed: closing what was opened');
+    await Promise.allSettled([...opened.consumers.map(({ consumer }) => consumer.stop()), ...opened.drainers.map((d) => d.stop())]);
+    for (const close of opened.closers) await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function wireService(
+  config: Config,
+  roles: readonly Role[],
+  logger: Logger,
+  policy: ReturnType<typeof validatePolicy>,
+  opened: Opened,
+): Promise<RunningService> {
   const registry = new Registry();
   const metrics = createMetrics(registry);
   const topics = topicNames(config.kafka.topicPrefix);
   const groups = groupNames(config.kafka.topicPrefix);
   const kafka = createKafka(config.kafka, roles.length > 1 ? 'all' : roles[0]!, logger);
   const db = createDb(config.database.url, config.database.poolSize);
-  const closers: (() => Promise<unknown>)[] = [() => db.destroy()];
+  const closers = opened.closers;
+  closers.push(() => db.destroy());
 
   const applied = await migrateToLatest(db);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
@@ -96,9 +126,9 @@ export async function startService(config: Config, roles: readonly Role[], logge
   const resultCodec = deliveryResultCodec(schemaRegistry, topics.results);
   const deadLetters = createDeadLetters(secretBox);
 
-  const consumers: { stage: string; consumer: StageConsumer | TransformConsumer | BatchStageConsumer }[] = [];
+  const consumers = opened.consumers;
   // Parking drainers: stopped with the consumers, before the relay publishes what they recorded.
-  const drainers: ParkingDrainer[] = [];
+  const drainers = opened.drainers;
   const stageConsumer = (stage: string, groupId: string, topic: string, partitionsConcurrently: number, pause: PauseOptions = {}) => {
     const consumer = createKafkaStageConsumer(kafka, {
       ...pause,
@@ -336,6 +366,8 @@ export async function startService(config: Config, roles: readonly Role[], logge
       onError: () => metrics.outboxErrors.inc(),
     });
     relay.start();
+    const started = relay;
+    closers.unshift(() => started.stop());
   }
 
   await Promise.all(starts);
@@ -365,7 +397,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
             if (published === 0) break;
             metrics.outboxPublished.inc(published);
           }
-          await relay.stop();
+          // relay.stop() is the first of the closers below.
         }
         await health.close();
         for (const close of closers) await close().catch(() => undefined);

@@ -3,7 +3,9 @@
  * message naming the field — before it touches Kafka, PostgreSQL or Redis.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
 import { expect, test } from 'vitest';
 
 const run = promisify(execFile);
@@ -54,4 +56,30 @@ test('an unknown command lists the commands', async () => {
   expect(result.code).toBe(2);
   expect(result.stderr).toContain('unknown command');
   expect(result.stderr).toContain('demo');
+});
+
+test('the demo checks its configuration before it starts anything, and exits', async () => {
+  const result = await cli(['demo', '--events', '1'], { GOODERA_RATE_LIMIT_PER_MINUTE: '10000000' });
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('GOODERA_RATE_LIMIT_PER_MINUTE');
+  expect(result.stdout).not.toContain('goodera simulator');
+});
+
+test('a platform URL on a private address is refused before any topic is created', async () => {
+  const prefix = `failfast${randomBytes(4).toString('hex')}.`;
+  const result = await cli(['start', '--role', 'deliver:goodera'], {
+    GOODERA_BASE_URL: 'http://169.254.10.10:8080',
+    TOPIC_PREFIX: prefix,
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+  });
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('GOODERA_BASE_URL');
+  expect(result.stderr).toContain('private address');
+  const admin = new Kafka({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    expect((await admin.listTopics()).filter((topic) => topic.startsWith(prefix))).toEqual([]);
+  } finally {
+    await admin.disconnect();
+  }
 });

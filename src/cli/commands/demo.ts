@@ -46,11 +46,9 @@ export async function demoCommand(args: string[]): Promise<void> {
 
   const runId = new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14);
   const apiKeys = Object.fromEntries(DEMO_TENANTS.map((t) => [`demo-key-${t}-${runId}`, t]));
-  const simulator = await startGooderaSimulator({ apiKeys });
-  const env = {
+  const demoEnv = {
     ...process.env,
     TOPIC_PREFIX: `demo.${runId}.`,
-    GOODERA_BASE_URL: simulator.url,
     ALLOW_PRIVATE_HOSTS: 'true',
     HTTP_PORT: process.env.HTTP_PORT ?? '0',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
@@ -58,7 +56,16 @@ export async function demoCommand(args: string[]): Promise<void> {
     IMPACT_SECRET_KEY: process.env.IMPACT_SECRET_KEY ?? randomBytes(32).toString('base64'),
     IMPACT_PSEUDONYM_KEY: process.env.IMPACT_PSEUDONYM_KEY ?? randomBytes(32).toString('base64'),
   };
-  const config = loadConfig(env);
+  // The whole configuration is checked before anything starts (the simulator's URL is only known
+  // once it listens, so a placeholder stands in for it here): a bad setting exits 2 at once.
+  loadConfig({ ...demoEnv, GOODERA_BASE_URL: 'http://127.0.0.1:1' });
+
+  // Everything opened from here on is closed in reverse order however the demo ends — a failure
+  // part-way (a broker that is not there) ends the process instead of leaving it hanging.
+  await using opened = new AsyncDisposableStack();
+  const simulator = await startGooderaSimulator({ apiKeys });
+  opened.defer(() => simulator.close());
+  const config = loadConfig({ ...demoEnv, GOODERA_BASE_URL: simulator.url });
   const logFile = join(process.env.IMPACT_STACK_DIR ?? '.stack', 'logs', `demo-${runId}.log`);
   const logger = createLogger(config.logLevel, {}, logFile);
   const topics = topicNames(config.kafka.topicPrefix);
@@ -66,19 +73,25 @@ export async function demoCommand(args: string[]): Promise<void> {
   out(`  service logs: ${logFile}`);
 
   const db = createDb(config.database.url, 2);
-  await migrateToLatest(db);
-  const tenants = new TenantRepository(db, createSecretBox(config.secrets.keys, config.secrets.keyId));
-  for (const [apiKey, tenant] of Object.entries(apiKeys)) {
-    await tenants.upsertTenant(tenant, `Demo ${tenant.slice(5)}`);
-    await tenants.upsertPlatform(tenant, 'goodera', { apiKey, organizationId: `org-${tenant}` });
+  try {
+    await migrateToLatest(db);
+    const tenants = new TenantRepository(db, createSecretBox(config.secrets.keys, config.secrets.keyId));
+    for (const [apiKey, tenant] of Object.entries(apiKeys)) {
+      await tenants.upsertTenant(tenant, `Demo ${tenant.slice(5)}`);
+      await tenants.upsertPlatform(tenant, 'goodera', { apiKey, organizationId: `org-${tenant}` });
+    }
+  } finally {
+    await db.destroy();
   }
-  await db.destroy();
   // The contracts under this run's subjects (what `impact-in schemas push` does in a deployment).
   await pushSchemas(createConfluentRegistry(config.schemaRegistry), { topics });
 
   const service = await startService(config, allRoles(), logger);
+  opened.defer(() => service.stop());
   const tail = await tailTopics(createKafka(config.kafka, 'demo-tail', logger), [topics.results, topics.eventsDlq], 'impact-in.demo');
+  opened.defer(() => tail.stop());
   const publisher = await createImpactPublisher(config, logger);
+  opened.defer(() => publisher.close());
   const started = Date.now();
   let published = 0;
   const progress = () => {
@@ -123,13 +136,8 @@ export async function demoCommand(args: string[]): Promise<void> {
   out(`  dead-lettered (events)   ${tail.messages(topics.eventsDlq).length}`);
   out(`  wall time                ${seconds.toFixed(1)} s (${(results.length / seconds).toFixed(1)} results/s)`);
   out(`  topics                   ${topics.events} → ${topics.redacted} → ${topics.deliver.goodera} → ${topics.results}`);
-  out(complete ? 'demo complete: every event has its result' : 'demo INCOMPLETE: timed out before every result arrived');
-
-  await publisher.close();
-  await tail.stop();
-  await service.stop();
-  await simulator.close();
-  if (!complete) process.exitCode = 1;
+  if (!complete) throw new Error(`demo INCOMPLETE: timed out after ${timeoutS} s before every result arrived`);
+  out('demo complete: every event has its result');
 }
 
 async function latestResults(values: readonly (Buffer | null)[], codec: AsyncCodec<DeliveryResult>) {
