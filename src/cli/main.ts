@@ -3,47 +3,46 @@
  * flag fails at once, naming it. Exit codes: 0 success, 1 failure at run time, 2 bad usage/config.
  */
 import { isImpactError } from '../domain/errors.ts';
-import { demoCommand } from './commands/demo.ts';
-import { dlqCommand } from './commands/dlq.ts';
-import { migrateCommand } from './commands/migrate.ts';
-import { publishCommand } from './commands/publish.ts';
-import { schemasCommand } from './commands/schemas.ts';
-import { startCommand } from './commands/start.ts';
-import { tenantsCommand } from './commands/tenants.ts';
+import { COMMANDS, helpFor, usage } from './catalogue.ts';
+import { wantsHelp } from './help.ts';
 import { UsageError } from './usage.ts';
-
-const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promise<void> }> = {
-  start: { summary: 'run the service (all roles, or --role redactor,router,deliver:goodera,relay)', run: startCommand },
-  migrate: { summary: 'apply database migrations (--down reverts the last one)', run: migrateCommand },
-  publish: { summary: 'publish sample impact events (--count, --rate, --tenant, --malformed)', run: publishCommand },
-  tenants: { summary: 'tenant configuration: add | list | rotate | rotate-keys', run: tenantsCommand },
-  dlq: { summary: 'dead letters: inspect | redrive --topic T [--code C] [--limit N] [--dry-run]', run: dlqCommand },
-  schemas: { summary: 'Avro contracts in the schema registry: push | check [--dir D] [--contract C]', run: schemasCommand },
-  demo: { summary: 'run the whole pipeline against the local stack and the simulator, with a summary', run: demoCommand },
-};
-
-function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return `usage: impact-in <command> [flags]\n\ncommands:\n${lines.join('\n')}\n`;
-}
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (!name || name === '--help' || name === '-h') {
     process.stdout.write(usage());
     return name ? 0 : 2;
   }
-  const command = COMMANDS[name];
+  if (name === 'help') {
+    if (rest.length === 0) {
+      process.stdout.write(usage());
+      return 0;
+    }
+    const text = helpFor(rest);
+    if (!text) {
+      process.stderr.write(`impact-in help: unknown command "${rest.join(' ')}"\n\n${usage()}`);
+      return 2;
+    }
+    process.stdout.write(text);
+    return 0;
+  }
+  const command = COMMANDS.find((candidate) => candidate.spec.name === name);
   if (!command) {
     process.stderr.write(`impact-in: unknown command "${name}"\n\n${usage()}`);
     return 2;
+  }
+  if (wantsHelp(rest)) {
+    // `tenants add --help` describes add; `tenants --help` the command and its subcommands.
+    process.stdout.write(helpFor([name, ...rest.filter((arg) => !arg.startsWith('-'))])!);
+    return 0;
   }
   try {
     await command.run(rest);
     return 0;
   } catch (error) {
     if (error instanceof UsageError || (isImpactError(error) && error.code === 'CONFIG_INVALID')) {
-      process.stderr.write(`impact-in ${name}: ${error.message}\n`);
+      const hint = error instanceof UsageError ? `\n(\`impact-in ${name} --help\` lists the flags)` : '';
+      process.stderr.write(`impact-in ${name}: ${error.message}${hint}\n`);
       return 2;
     }
     const message = error instanceof Error ? error.message : String(error);

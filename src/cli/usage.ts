@@ -21,3 +21,12 @@ export function intFlag(name: string, value: string | undefined, fallback: numbe
   }
   return n;
 }
+
+/** A whole-number flag declared with `int` in its spec: the spec's default and range apply. */
+export function intOf(name: string, spec: { readonly int?: { readonly default?: number; readonly min: number; readonly max: number } }, value: string | undefined, fallback?: number): number {
+  if (!spec.int) throw new UsageError(`--${name} is not a whole-number flag`);
+  const { min, max } = spec.int;
+  const byDefault = spec.int.default ?? fallback;
+  if (value === undefined && byDefault === undefined) throw new UsageError(`--${name} is required`);
+  return intFlag(name, value, byDefault ?? min, min, max);
+}

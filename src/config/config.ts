@@ -58,7 +58,7 @@ const databaseEnvSchema = z.object({
   DATABASE_POOL_SIZE: int(1, 100).default(10),
 });
 
-const envSchema = z.object({
+export const envSchema = z.object({
   ...kafkaEnvSchema.shape,
   ...registryEnvSchema.shape,
   ...databaseEnvSchema.shape,

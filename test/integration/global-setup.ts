@@ -6,11 +6,11 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { silenceKafkajsTimeoutWarning } from '../../src/kafka/kafkajs/node-warnings.ts';
+import { patchKafkajsNegativeTimeout } from '../../src/kafka/kafkajs/node-warnings.ts';
 import { serviceUrls } from './helpers/env.ts';
 
 export default async function setup(): Promise<void> {
-  silenceKafkajsTimeoutWarning();
+  patchKafkajsNegativeTimeout();
   const urls = serviceUrls();
   const hint = 'start the local stack first: bash deploy/local/stack.sh up (make test does this)';
   const admin = new Kafka({ brokers: urls.kafkaBrokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 2 } }).admin();

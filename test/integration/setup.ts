@@ -1,5 +1,5 @@
-// Each integration file talks to Kafka from the test process too: drop kafkajs's known
-// TimeoutNegativeWarning there as the service does (see src/kafka/kafkajs/node-warnings.ts).
-import { silenceKafkajsTimeoutWarning } from '../../src/kafka/kafkajs/node-warnings.ts';
+// Each integration file talks to Kafka from the test process too: the same fix of kafkajs's
+// negative timer as in the service (see src/kafka/kafkajs/node-warnings.ts).
+import { patchKafkajsNegativeTimeout } from '../../src/kafka/kafkajs/node-warnings.ts';
 
-silenceKafkajsTimeoutWarning();
+patchKafkajsNegativeTimeout();

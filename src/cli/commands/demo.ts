@@ -26,22 +26,36 @@ import { startService } from '../../service/service.ts';
 import { allRoles } from '../../service/roles.ts';
 import { startGooderaSimulator } from '../../simulators/goodera/index.ts';
 import { TenantRepository } from '../../tenants/tenant-repository.ts';
-import { intFlag, parseFlags } from '../usage.ts';
+import type { CommandSpec } from '../help.ts';
+import { intOf, parseFlags } from '../usage.ts';
 import { publishAtRate } from './publish.ts';
 
 const DEMO_TENANTS = ['demo-acme', 'demo-globex', 'demo-initech', 'demo-umbrella'];
 
+export const demoSpec = {
+  name: 'demo',
+  summary: 'run the whole pipeline on the local stack against the Goodera simulator, with a summary',
+  description: `Starts the simulator and every role in this process under a topic prefix of its own, adds
+demo tenants, publishes sample events with a few malformed ones, prints progress every second and
+a summary. Exit 0 when every event has its result, 1 when --timeout passes first, 2 on bad input.
+The local stack must be up: \`make demo\` starts it. Keys are ephemeral unless set.`,
+  flags: {
+    events: { type: 'string', value: 'N', description: 'events to publish', int: { default: 200, min: 1, max: 100_000 } },
+    malformed: { type: 'string', value: 'N', description: 'malformed messages mixed in', int: { default: 5, min: 0, max: 10_000 } },
+    rate: { type: 'string', value: 'N', description: 'events per second', int: { default: 50, min: 1, max: 10_000 } },
+    timeout: { type: 'string', value: 'S', description: 'seconds to wait for every result', int: { default: 180, min: 10, max: 3600 } },
+  },
+  env: ['*'],
+  examples: ['make demo', 'impact-in demo --events 2000 --rate 500'],
+} as const satisfies CommandSpec;
+
 export async function demoCommand(args: string[]): Promise<void> {
-  const { values } = parseFlags(args, {
-    events: { type: 'string' },
-    malformed: { type: 'string' },
-    rate: { type: 'string' },
-    timeout: { type: 'string' },
-  });
-  const events = intFlag('events', values.events, 200, 1, 100_000);
-  const malformed = intFlag('malformed', values.malformed, 5, 0, 10_000);
-  const rate = intFlag('rate', values.rate, 50, 1, 10_000);
-  const timeoutS = intFlag('timeout', values.timeout, 180, 10, 3600);
+  const flags = demoSpec.flags;
+  const { values } = parseFlags(args, flags);
+  const events = intOf('events', flags.events, values.events);
+  const malformed = intOf('malformed', flags.malformed, values.malformed);
+  const rate = intOf('rate', flags.rate, values.rate);
+  const timeoutS = intOf('timeout', flags.timeout, values.timeout);
   const out = (line: string) => process.stdout.write(`${line}\n`);
 
   const runId = new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14);

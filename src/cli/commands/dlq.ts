@@ -11,19 +11,46 @@ import { createKafka } from '../../kafka/kafkajs/client.ts';
 import { createKafkaSink } from '../../kafka/kafkajs/producer.ts';
 import { readTopicToEnd } from '../../kafka/kafkajs/read-topic.ts';
 import { createLogger } from '../../observability/logger.ts';
-import { UsageError, intFlag, parseFlags } from '../usage.ts';
+import type { CommandSpec } from '../help.ts';
+import { UsageError, intOf, parseFlags } from '../usage.ts';
+
+const selection = {
+  topic: { type: 'string', value: 'TOPIC', required: true, description: 'the dead-letter topic, e.g. impact.events.dlq.v1 (TOPIC_PREFIX included)' },
+  code: { type: 'string', value: 'CODE', description: 'only dead letters with this error code, e.g. VALIDATION_FAILED' },
+  limit: { type: 'string', value: 'N', description: 'at most this many', int: { default: 1_000_000, min: 1, max: 100_000_000 } },
+} as const;
+const DLQ_ENV = ['KAFKA_BROKERS', 'IMPACT_SECRET_KEY', 'IMPACT_SECRET_KEY_ID', 'IMPACT_SECRET_OLD_KEYS'];
+
+export const dlqSpec = {
+  name: 'dlq',
+  summary: 'dead letters: inspect their headers, or redrive them to their source topics',
+  subcommands: [
+    {
+      name: 'inspect',
+      summary: 'one line per dead letter (coordinates, time, stage, code, source, reason) and counts by code',
+      description: 'Headers only: the payload stays sealed and is never printed.',
+      flags: selection,
+      env: DLQ_ENV,
+      examples: ['impact-in dlq inspect --topic impact.events.dlq.v1 --code VALIDATION_FAILED --limit 20'],
+    },
+    {
+      name: 'redrive',
+      summary: 'unseal each dead letter and publish its original key and bytes to its source topic',
+      description: 'Redriving twice is safe: every stage downstream is idempotent.',
+      flags: { ...selection, 'dry-run': { type: 'boolean', default: false, description: 'say how many would be redriven, send nothing' } },
+      env: DLQ_ENV,
+      examples: ['impact-in dlq redrive --topic impact.events.dlq.v1 --code DEPENDENCY_UNAVAILABLE --dry-run'],
+    },
+  ],
+} as const satisfies CommandSpec;
 
 export async function dlqCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   if (sub !== 'inspect' && sub !== 'redrive') throw new UsageError('dlq: expected "inspect" or "redrive"');
-  const { values } = parseFlags(rest, {
-    topic: { type: 'string' },
-    code: { type: 'string' },
-    limit: { type: 'string' },
-    'dry-run': { type: 'boolean', default: false },
-  });
+  const flags = dlqSpec.subcommands[1].flags;
+  const { values } = parseFlags(rest, sub === 'inspect' ? dlqSpec.subcommands[0].flags : flags);
   if (!values.topic) throw new UsageError(`dlq ${sub}: --topic is required`);
-  const limit = intFlag('limit', values.limit, 1_000_000, 1, 100_000_000);
+  const limit = intOf('limit', flags.limit, values.limit);
   const config = loadConfig();
   const logger = createLogger('warn');
   const kafka = createKafka(config.kafka, 'dlq', logger);
@@ -47,7 +74,7 @@ export async function dlqCommand(args: string[]): Promise<void> {
 
   const box = createSecretBox(config.secrets.keys, config.secrets.keyId);
   const originals = messages.map((m) => openDeadLetter(box, m));
-  if (values['dry-run']) {
+  if ('dry-run' in values && values['dry-run'] === true) {
     process.stdout.write(`would redrive ${originals.length} messages\n`);
     return;
   }

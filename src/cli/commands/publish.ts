@@ -6,21 +6,32 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '../../observability/logger.ts';
 import { createImpactPublisher, loadPublisherConfig } from '../../publisher/publisher.ts';
 import { sampleEvents } from '../../publisher/sample-events.ts';
-import { intFlag, parseFlags } from '../usage.ts';
+import type { CommandSpec } from '../help.ts';
+import { intOf, parseFlags } from '../usage.ts';
+
+export const publishSpec = {
+  name: 'publish',
+  summary: 'publish sample impact events (every kind, with personal data to redact) at a rate',
+  description: 'Events go to the input topic in the registry\'s wire format (the schemas must be pushed).',
+  flags: {
+    count: { type: 'string', value: 'N', description: 'events to publish', int: { default: 100, min: 1, max: 10_000_000 } },
+    rate: { type: 'string', value: 'N', description: 'events per second', int: { default: 100, min: 1, max: 1_000_000 } },
+    tenant: { type: 'string', multiple: true, value: 'ID', description: 'tenant of the events, round robin (default acme)' },
+    malformed: { type: 'string', value: 'N', description: 'malformed messages mixed in (dead-lettered)', int: { default: 0, min: 0, max: 1_000_000 } },
+    seed: { type: 'string', value: 'N', description: 'seed of the sample data (default: from the clock)', int: { min: 0, max: 2 ** 31 - 1 } },
+    ids: { type: 'boolean', default: false, description: 'print each event id on its own line' },
+  },
+  env: ['KAFKA_BROKERS', 'TOPIC_PREFIX', 'SCHEMA_REGISTRY_URL', 'SCHEMA_REGISTRY_TIMEOUT_MS'],
+  examples: ['impact-in publish --count 1000 --rate 200 --tenant acme --tenant globex --malformed 10'],
+} as const satisfies CommandSpec;
 
 export async function publishCommand(args: string[]): Promise<void> {
-  const { values } = parseFlags(args, {
-    count: { type: 'string' },
-    rate: { type: 'string' },
-    tenant: { type: 'string', multiple: true },
-    malformed: { type: 'string' },
-    seed: { type: 'string' },
-    ids: { type: 'boolean', default: false },
-  });
-  const count = intFlag('count', values.count, 100, 1, 10_000_000);
-  const rate = intFlag('rate', values.rate, 100, 1, 1_000_000);
-  const malformed = intFlag('malformed', values.malformed, 0, 0, 1_000_000);
-  const seed = intFlag('seed', values.seed, Date.now() % 2 ** 31, 0, 2 ** 31 - 1);
+  const flags = publishSpec.flags;
+  const { values } = parseFlags(args, flags);
+  const count = intOf('count', flags.count, values.count);
+  const rate = intOf('rate', flags.rate, values.rate);
+  const malformed = intOf('malformed', flags.malformed, values.malformed);
+  const seed = intOf('seed', flags.seed, values.seed, Date.now() % 2 ** 31);
   const tenants = values.tenant && values.tenant.length > 0 ? values.tenant : ['acme'];
   const publisher = await createImpactPublisher(loadPublisherConfig(), createLogger('warn'));
   try {

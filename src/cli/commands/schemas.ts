@@ -10,12 +10,43 @@ import { topicNames } from '../../kafka/topics.ts';
 import { CONTRACTS, SCHEMAS_DIR, type ContractName } from '../../schemas/catalogue.ts';
 import { createConfluentRegistry } from '../../schemas/confluent/confluent-registry.ts';
 import { checkSchemas, pushSchemas } from '../../schemas/schema-sync.ts';
+import type { CommandSpec } from '../help.ts';
 import { UsageError, parseFlags } from '../usage.ts';
+
+const SCHEMA_FLAGS = {
+  dir: { type: 'string', value: 'DIR', description: "where the contracts are, <dir>/<contract>/v<N>.avsc (default: impact-in's schemas/)" },
+  contract: {
+    type: 'string',
+    value: 'LIST',
+    description: `comma list of contracts (default: all of ${CONTRACTS.map((c) => c.name).join(', ')})`,
+  },
+} as const;
+const SCHEMA_ENV = ['SCHEMA_REGISTRY_URL', 'SCHEMA_REGISTRY_TIMEOUT_MS', 'TOPIC_PREFIX'];
+
+export const schemasSpec = {
+  name: 'schemas',
+  summary: 'the Avro contracts in the schema registry: push them, or check a change is compatible',
+  description: 'Subjects are <topic>-value (TopicNameStrategy), each with BACKWARD compatibility.',
+  subcommands: [
+    {
+      name: 'push',
+      summary: 'register every contract version under its subjects, oldest first (again = same ids)',
+      flags: SCHEMA_FLAGS,
+      env: SCHEMA_ENV,
+    },
+    {
+      name: 'check',
+      summary: 'check the local schemas against the registry: exit 1 naming subject and field on an incompatible change',
+      flags: SCHEMA_FLAGS,
+      env: SCHEMA_ENV,
+    },
+  ],
+} as const satisfies CommandSpec;
 
 export async function schemasCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   if (sub !== 'push' && sub !== 'check') throw new UsageError('schemas: expected "push" or "check"');
-  const { values } = parseFlags(rest, { dir: { type: 'string' }, contract: { type: 'string' } });
+  const { values } = parseFlags(rest, SCHEMA_FLAGS);
   const known = CONTRACTS.map((c) => c.name as string);
   const contracts = values.contract?.split(',').map((name) => name.trim()).filter(Boolean);
   const unknown = contracts?.filter((name) => !known.includes(name)) ?? [];

@@ -3,10 +3,30 @@ import { loadConfig } from '../../config/config.ts';
 import { createLogger } from '../../observability/logger.ts';
 import { parseRoles } from '../../service/roles.ts';
 import { startService } from '../../service/service.ts';
+import type { CommandSpec } from '../help.ts';
 import { parseFlags } from '../usage.ts';
 
+export const startSpec = {
+  name: 'start',
+  summary: 'run the service: every role, or the ones --role names, until SIGTERM/SIGINT',
+  description: `Applies migrations, creates missing topics, joins each role's consumer group and serves
+/healthz, /readyz and /metrics on HTTP_HOST:HTTP_PORT. SIGTERM/SIGINT: consumers stop fetching,
+in-flight deliveries finish and are recorded, offsets are committed, the outbox is drained, exit 0.
+Exit 2: a bad flag or configuration value (named); exit 1: a failure during start-up or running.`,
+  flags: {
+    role: {
+      type: 'string',
+      default: 'all',
+      value: 'ROLES',
+      description: 'all, or a comma list of redactor, router, deliver:benevity, deliver:goodera, deliver:workday, relay',
+    },
+  },
+  env: ['*'],
+  examples: ['impact-in start', 'impact-in start --role redactor,router,relay', 'impact-in start --role deliver:goodera'],
+} as const satisfies CommandSpec;
+
 export async function startCommand(args: string[]): Promise<void> {
-  const { values } = parseFlags(args, { role: { type: 'string', default: 'all' } });
+  const { values } = parseFlags(args, startSpec.flags);
   const roles = parseRoles(values.role);
   const config = loadConfig();
   const logger = createLogger(config.logLevel);

@@ -24,10 +24,54 @@ import { impactEventSchema } from '../../domain/event.ts';
 import { isPlatform, type Platform } from '../../domain/platform.ts';
 import { TenantRepository } from '../../tenants/tenant-repository.ts';
 import { createPostgresTokenStore } from '../../tokens/postgres/postgres-token-store.ts';
+import type { CommandSpec } from '../help.ts';
 import { UsageError, parseFlags } from '../usage.ts';
 
 /** The tenant id rule of the events themselves: a tenant configured under another id never gets one. */
 const tenantIdSchema = impactEventSchema.options[0].shape.tenantId;
+
+const TENANT_FLAGS = {
+  tenant: { type: 'string', value: 'ID', required: true, description: 'tenant id as in the events (a-z, 0-9, _ and -, at most 63)' },
+  name: { type: 'string', value: 'NAME', description: 'display name' },
+  platform: { type: 'string', value: 'PLATFORM', choices: ['benevity', 'goodera', 'workday'], description: 'a platform the tenant reports to' },
+  credentials: { type: 'string', value: 'JSON', description: "the platform's credentials as JSON (checked against its schema)" },
+  'credentials-file': { type: 'string', value: 'FILE', description: 'the credentials JSON from a file, or - for standard input (keeps secrets out of ps and history)' },
+  disabled: { type: 'boolean', description: 'configure the platform but deliver nothing to it' },
+  'donation-receipts': { type: 'string', value: 'on|off', choices: ['on', 'off'], description: "let Benevity have the donor's name and email (sealed, not dropped)" },
+  'free-text': { type: 'string', value: 'MODE', choices: ['scrubbed', 'none'], description: 'optional free text: scrubbed of personal data, or removed' },
+} as const;
+const TENANT_ENV = ['DATABASE_URL', 'IMPACT_SECRET_KEY', 'IMPACT_SECRET_KEY_ID', 'IMPACT_SECRET_OLD_KEYS'];
+const { tenant, platform, credentials, 'credentials-file': credentialsFile } = TENANT_FLAGS;
+
+export const tenantsSpec = {
+  name: 'tenants',
+  summary: 'tenant configuration: which platforms each company reports to, with sealed credentials',
+  description: 'Credentials are validated, stored encrypted (AES-256-GCM) and never printed.',
+  subcommands: [
+    {
+      name: 'add',
+      summary: 'add or update a tenant, and optionally one platform it reports to with its credentials',
+      flags: TENANT_FLAGS,
+      env: TENANT_ENV,
+      examples: [
+        'impact-in tenants add --tenant acme --name "Acme" --platform goodera --credentials \'{"apiKey":"…","organizationId":"org-1"}\'',
+        'impact-in tenants add --tenant acme --platform workday --credentials-file - < workday.json',
+      ],
+    },
+    { name: 'list', summary: 'every tenant and platform; secrets as ****, with the ids of the keys that sealed them', env: TENANT_ENV },
+    {
+      name: 'rotate',
+      summary: "new credentials for a platform the tenant reports to; the OAuth token issued under the old ones is dropped",
+      flags: { tenant, platform: { ...platform, required: true }, credentials, 'credentials-file': credentialsFile },
+      env: TENANT_ENV,
+    },
+    {
+      name: 'rotate-keys',
+      summary: 're-seal every credential and OAuth token under IMPACT_SECRET_KEY (the old key in IMPACT_SECRET_OLD_KEYS); exit 1 naming rows no key opens',
+      env: TENANT_ENV,
+    },
+  ],
+} as const satisfies CommandSpec;
 
 type Sub = 'add' | 'list' | 'rotate' | 'rotate-keys';
 const SUBS: readonly Sub[] = ['add', 'list', 'rotate', 'rotate-keys'];
@@ -114,16 +158,8 @@ async function list(repo: TenantRepository): Promise<void> {
 
 /** Parses and validates the flags of `add` and `rotate`, credentials included, before any write. */
 async function changeOf(sub: 'add' | 'rotate', args: string[]): Promise<Change> {
-  const { values } = parseFlags(args, {
-    tenant: { type: 'string' },
-    name: { type: 'string' },
-    platform: { type: 'string' },
-    credentials: { type: 'string' },
-    'credentials-file': { type: 'string' },
-    disabled: { type: 'boolean' },
-    'donation-receipts': { type: 'string' },
-    'free-text': { type: 'string' },
-  });
+  // rotate parses add's flags too, so that one of add's is refused by name below.
+  const { values } = parseFlags(args, TENANT_FLAGS);
   if (values.tenant === undefined) throw new UsageError(`tenants ${sub}: --tenant is required`);
   const tenantId = tenantIdSchema.safeParse(values.tenant);
   if (!tenantId.success) {

@@ -2,9 +2,10 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { KafkaConfig } from '../../config/config.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { silenceKafkajsTimeoutWarning } from './node-warnings.ts';
+import { levelOf, type Level } from './log-levels.ts';
+import { patchKafkajsNegativeTimeout } from './node-warnings.ts';
 
-const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+const LEVELS: Record<number, Level> = {
   [logLevel.ERROR]: 'error',
   [logLevel.WARN]: 'warn',
   [logLevel.INFO]: 'info',
@@ -12,7 +13,7 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 };
 
 export function createKafka(config: KafkaConfig, clientId: string, logger: Logger): Kafka {
-  silenceKafkajsTimeoutWarning();
+  patchKafkajsNegativeTimeout();
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: `${config.clientId}.${clientId}`,
@@ -26,7 +27,7 @@ export function createKafka(config: KafkaConfig, clientId: string, logger: Logge
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...extra } = log;
-        kafkaLogger[LEVELS[level] ?? 'info'](extra, message);
+        kafkaLogger[levelOf(LEVELS[level] ?? 'info', message, extra.error)](extra, message);
       },
   });
 }

@@ -10,7 +10,7 @@
  * transaction is aborted and the chunk transformed again after a back-off; nothing is skipped.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import { backoffDelayMs, type BackoffPolicy } from '../../domain/backoff.ts';
 import { errorReason } from '../../domain/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -76,6 +76,9 @@ export function createTransactionalConsumer(kafka: Kafka, options: Transactional
         maxInFlightRequests: 1,
         transactionTimeout: 60_000,
         retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
+        // Chosen explicitly (kafkajs warns when it is not): Java-compatible murmur2, the same
+        // partitioner as the idempotent sink, so a key's partition does not depend on the stage.
+        createPartitioner: Partitioners.DefaultPartitioner,
       });
       producer = created.connect().then(() => created);
       producers.set(partition, producer);
