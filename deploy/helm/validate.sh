@@ -23,7 +23,7 @@ if [[ ! -x $HELM ]]; then
 fi
 if [[ ! -x $VENV/bin/kubernetes-validate ]]; then
   echo "validate: installing kubernetes-validate into $VENV" >&2
-  python3 -m venv "$VENV" >&2
+  python3 -m venv "$VENV" >&2 || { DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv >&2 && python3 -m venv "$VENV" >&2; }
   "$VENV/bin/pip" install -q kubernetes-validate pyyaml >&2
 fi
 
