@@ -755,6 +755,18 @@ registry_print_cmd() {
   printf '%s\0' "${REGISTRY_CMD[@]}" "${cds[@]}" -jar "$REGISTRY_JAR"
 }
 
+# kafka-cmd (for tests, not in the usage): prints, NUL-separated, the java command line prefix that runs a
+# Kafka main class from the stack's cached jars (fetched first if missing): append `kafka.Kafka FILE` for a
+# broker or `kafka.tools.StorageTool format ...`. A scenario that needs its own broker with another listener
+# (test/integration/helpers/tls-stack.ts: SASL_SSL) writes its own server.properties and runs it.
+kafka_print_cmd() {
+  [[ $# -eq 0 ]] || die "usage: kafka-cmd"
+  ensure_java
+  kafka_ensure_libs
+  printf '%s\0' "$JAVA" -Xmx512m -Xms128m -XX:+UseG1GC -Djava.awt.headless=true \
+    "-Dlog4j2.configurationFile=$LOCAL_DIR/kafka/tools-log4j2.properties" -cp "$KAFKA_LIBS/*"
+}
+
 # ================================================================ main
 usage() {
   sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
@@ -787,6 +799,7 @@ main() {
   [[ -n $cmd ]] || usage
   shift
   if [[ $cmd == registry-cmd ]]; then registry_print_cmd "$@"; return; fi
+  if [[ $cmd == kafka-cmd ]]; then kafka_print_cmd "$@"; return; fi
   local services=("$@") f rc=0 t0
   ((${#services[@]})) || services=("${ALL_SERVICES[@]}")
   service_fns "${services[@]}"

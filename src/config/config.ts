@@ -4,6 +4,24 @@
  */
 import { z } from 'zod';
 import { ImpactError } from '../domain/errors.ts';
+import {
+  checkDatabaseSecurity,
+  checkKafkaSecurity,
+  checkRedisSecurity,
+  checkRegistrySecurity,
+  databaseSecurityShape,
+  databaseTlsOf,
+  kafkaSecurityOf,
+  kafkaSecurityShape,
+  redisConnectionOf,
+  redisSecurityShape,
+  registryAuthOf,
+  registrySecurityShape,
+  type DatabaseTls,
+  type KafkaSecurity,
+  type RedisConnection,
+  type RegistryAuth,
+} from './connections.ts';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const base64Key = z
@@ -44,6 +62,7 @@ const kafkaEnvSchema = z.object({
    * the broker bounds it (group.min/max.session.timeout.ms: 6 s to 30 min by default).
    */
   KAFKA_SESSION_TIMEOUT_MS: int(6_000, 1_800_000).default(30_000),
+  ...kafkaSecurityShape,
 });
 
 const registryEnvSchema = z.object({
@@ -51,11 +70,13 @@ const registryEnvSchema = z.object({
   SCHEMA_REGISTRY_URL: z.string().url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
   /** Bound on each schema-registry call, ms; a registry slower than this counts as unavailable. */
   SCHEMA_REGISTRY_TIMEOUT_MS: int(100, 60_000).default(5_000),
+  ...registrySecurityShape,
 });
 
 const databaseEnvSchema = z.object({
   DATABASE_URL: z.string().url().default('postgres://impact:impact@127.0.0.1:5432/impact'),
   DATABASE_POOL_SIZE: int(1, 100).default(10),
+  ...databaseSecurityShape,
 });
 
 export const envSchema = z.object({
@@ -63,6 +84,7 @@ export const envSchema = z.object({
   ...registryEnvSchema.shape,
   ...databaseEnvSchema.shape,
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  ...redisSecurityShape,
   /** Prefix for every Redis key (idempotency state). */
   REDIS_KEY_PREFIX: z.string().default('impact-in:'),
   /** TTL of idempotency records in Redis, seconds (default 24 h). */
@@ -147,6 +169,11 @@ export const envSchema = z.object({
   // alone use up its attempts and dead-letter it.
   message: 'must be greater than BREAKER_FAILURE_THRESHOLD',
   path: ['DELIVERY_MAX_ATTEMPTS'],
+}).superRefine((e, ctx) => {
+  checkKafkaSecurity(e, ctx);
+  checkRegistrySecurity(e, ctx);
+  checkDatabaseSecurity(e, ctx);
+  checkRedisSecurity(e, ctx);
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -159,22 +186,35 @@ export interface KafkaConfig {
   readonly replicationFactor: number;
   /** Consumer-group session timeout, ms. */
   readonly sessionTimeoutMs: number;
+  /** TLS and SASL to the brokers (src/config/connections.ts). */
+  readonly security: KafkaSecurity;
 }
 
 export interface RegistryConfig {
   readonly url: string;
   readonly timeoutMs: number;
+  /** Basic auth or a bearer token, and a CA for https. */
+  readonly security: RegistryAuth;
+}
+
+/** A PostgreSQL connection: the URL and, when DATABASE_SSL_MODE is set, pg's `ssl` option. */
+export interface DatabaseConfig {
+  readonly url: string;
+  readonly poolSize: number;
+  readonly ssl: DatabaseTls | false | undefined;
 }
 
 export interface Config {
   readonly kafka: KafkaConfig;
   readonly schemaRegistry: RegistryConfig;
-  readonly database: { readonly url: string; readonly poolSize: number };
+  readonly database: DatabaseConfig;
   readonly redis: {
     readonly url: string;
     readonly keyPrefix: string;
     readonly idempotencyTtlSeconds: number;
     readonly leaseMs: number;
+    /** TLS material and ACL user beside the URL. */
+    readonly connection: RedisConnection;
   };
   /** Current key (seals) and every key that may open: current plus retired. */
   readonly secrets: { readonly key: Buffer; readonly keyId: string; readonly keys: ReadonlyMap<string, Buffer> };
@@ -242,27 +282,31 @@ function kafkaConfigOf(e: z.infer<typeof kafkaEnvSchema>): KafkaConfig {
     partitions: e.TOPIC_PARTITIONS,
     replicationFactor: e.TOPIC_REPLICATION_FACTOR,
     sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
+    security: kafkaSecurityOf(e),
   };
 }
 
 /** Only the Kafka slice (publishers and tools that need no secrets). */
 export function loadKafkaConfig(env: NodeJS.ProcessEnv = process.env): KafkaConfig {
-  return deepFreeze(kafkaConfigOf(parseEnv(kafkaEnvSchema, env)));
+  return deepFreeze(kafkaConfigOf(parseEnv(kafkaEnvSchema.superRefine(checkKafkaSecurity), env)));
 }
 
 function registryConfigOf(e: z.infer<typeof registryEnvSchema>): RegistryConfig {
-  return { url: e.SCHEMA_REGISTRY_URL, timeoutMs: e.SCHEMA_REGISTRY_TIMEOUT_MS };
+  return { url: e.SCHEMA_REGISTRY_URL, timeoutMs: e.SCHEMA_REGISTRY_TIMEOUT_MS, security: registryAuthOf(e) };
 }
 
 /** Only the schema-registry slice (schema commands, publishers). */
 export function loadRegistryConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig {
-  return deepFreeze(registryConfigOf(parseEnv(registryEnvSchema, env)));
+  return deepFreeze(registryConfigOf(parseEnv(registryEnvSchema.superRefine(checkRegistrySecurity), env)));
 }
 
 /** Only the database slice (migrations). */
-export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Config['database'] {
-  const e = parseEnv(databaseEnvSchema, env);
-  return deepFreeze({ url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE });
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  return deepFreeze(databaseConfigOf(parseEnv(databaseEnvSchema.superRefine(checkDatabaseSecurity), env)));
+}
+
+function databaseConfigOf(e: z.infer<typeof databaseEnvSchema>): DatabaseConfig {
+  return { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, ssl: databaseTlsOf(e) };
 }
 
 /** Parse `env` (default: process.env) or throw CONFIG_INVALID naming every bad variable. */
@@ -271,12 +315,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return deepFreeze({
     kafka: kafkaConfigOf(e),
     schemaRegistry: registryConfigOf(e),
-    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    database: databaseConfigOf(e),
     redis: {
       url: e.REDIS_URL,
       keyPrefix: e.REDIS_KEY_PREFIX,
       idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
       leaseMs: e.IDEMPOTENCY_LEASE_MS,
+      connection: redisConnectionOf(e),
     },
     secrets: {
       key: Buffer.from(e.IMPACT_SECRET_KEY, 'base64'),

@@ -10,7 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import pg from 'pg';
-import type { Db } from '../db/database.ts';
+import { pgConnectionOptions, type DatabaseConnection, type Db } from '../db/database.ts';
 import { errorReason } from '../domain/errors.ts';
 import type { MessageSink } from '../kafka/ports.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -18,7 +18,8 @@ import { OUTBOX_CHANNEL } from './outbox.ts';
 
 export interface OutboxRelayOptions {
   readonly db: Db;
-  readonly databaseUrl: string;
+  /** Where the LISTEN connection goes: DATABASE_URL, or the database config (with its TLS options). */
+  readonly databaseUrl: DatabaseConnection;
   readonly sink: MessageSink;
   readonly logger: Logger;
   readonly batchSize: number;
@@ -77,7 +78,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   async function listen(): Promise<void> {
     try {
-      const client = new pg.Client({ connectionString: options.databaseUrl, application_name: 'impact-in-outbox' });
+      const client = new pg.Client({ ...pgConnectionOptions(options.databaseUrl), application_name: 'impact-in-outbox' });
       client.on('error', () => {
         listener = undefined;
       });

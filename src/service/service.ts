@@ -101,7 +101,7 @@ async function wireService(
   const topics = topicNames(config.kafka.topicPrefix);
   const groups = groupNames(config.kafka.topicPrefix);
   const kafka = createKafka(config.kafka, roles.length > 1 ? 'all' : roles[0]!, logger);
-  const db = createDb(config.database.url, config.database.poolSize);
+  const db = createDb(config.database, config.database.poolSize);
   const closers = opened.closers;
   closers.push(() => db.destroy());
 
@@ -206,6 +206,9 @@ async function wireService(
   const deliverPlatforms = roles.filter((role) => role.startsWith('deliver:')).map((role) => role.slice(8) as Platform);
   if (deliverPlatforms.length > 0) {
     const redis = new Redis(config.redis.url, {
+      // rediss://: TLS with the configured CA (and client certificate); the ACL user when not in the URL.
+      ...(config.redis.connection.tls ? { tls: { ...config.redis.connection.tls } } : {}),
+      ...(config.redis.connection.password === undefined ? {} : { username: config.redis.connection.username, password: config.redis.connection.password }),
       // Reconnect to a lost Redis for ever, but never queue commands while it is away: they fail
       // at once and the degradable idempotency store and the rate limiter go on without it
       // (below) — a queued command would hold a delivery for seconds per call.
@@ -357,7 +360,7 @@ async function wireService(
   if (roles.includes('relay')) {
     relay = createOutboxRelay({
       db,
-      databaseUrl: config.database.url,
+      databaseUrl: config.database,
       sink,
       logger: logger.child({ stage: 'relay' }),
       batchSize: config.outbox.batchSize,

@@ -86,7 +86,7 @@ export async function demoCommand(args: string[]): Promise<void> {
   out(`impact-in demo ${runId}: kafka ${config.kafka.brokers.join(',')}, goodera simulator ${simulator.url}`);
   out(`  service logs: ${logFile}`);
 
-  const db = createDb(config.database.url, 2);
+  const db = createDb(config.database, 2);
   try {
     await migrateToLatest(db);
     const tenants = new TenantRepository(db, createSecretBox(config.secrets.keys, config.secrets.keyId));

@@ -15,7 +15,7 @@ export const migrateSpec = {
 
 export async function migrateCommand(args: string[]): Promise<void> {
   const { values } = parseFlags(args, migrateSpec.flags);
-  const db = createDb(loadDatabaseConfig().url, 1);
+  const db = createDb(loadDatabaseConfig(), 1);
   try {
     const results = values.down ? await migrateDown(db) : await migrateToLatest(db);
     process.stdout.write(results.length === 0 ? 'nothing to migrate\n' : `${results.join('\n')}\n`);

@@ -93,7 +93,7 @@ export async function tenantsCommand(args: string[]): Promise<void> {
   const change = sub === 'add' || sub === 'rotate' ? await changeOf(sub, rest) : undefined;
 
   const config = loadConfig();
-  const db = createDb(config.database.url, 2);
+  const db = createDb(config.database, 2);
   try {
     await migrateToLatest(db);
     const box = createSecretBox(config.secrets.keys, config.secrets.keyId);

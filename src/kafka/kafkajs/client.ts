@@ -1,5 +1,5 @@
 /** The kafkajs client factory, with kafkajs' own logs routed into our structured logger. */
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from '../../config/config.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { levelOf, type Level } from './log-levels.ts';
@@ -18,6 +18,9 @@ export function createKafka(config: KafkaConfig, clientId: string, logger: Logge
   return new Kafka({
     clientId: `${config.clientId}.${clientId}`,
     brokers: [...config.brokers],
+    // Managed Kafka: TLS with the configured CA (and client certificate for mTLS), SASL over it.
+    ...(config.security.tls ? { ssl: { ...config.security.tls } } : {}),
+    ...(config.security.sasl ? { sasl: { ...config.security.sasl } as SASLOptions } : {}),
     connectionTimeout: 5_000,
     requestTimeout: 30_000,
     // Reconnect for as long as it takes: a broker restart delays work, it must not end the process.

@@ -4,8 +4,10 @@
  * does not offer (subject config, compatibility test), plain undici requests to the same
  * Confluent-compatible API. Every call is bounded by `timeoutMs` and classified here, once.
  */
+import { Agent as HttpsAgent } from 'node:https';
 import { COMPATIBILITY, SchemaRegistry as ConfluentClient } from '@kafkajs/confluent-schema-registry';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
+import type { RegistryAuth } from '../../config/connections.ts';
 import { ImpactError } from '../../domain/errors.ts';
 import type { RegisteredSchema, SchemaRegistry, SchemaRegistryAdmin } from '../registry.ts';
 
@@ -14,6 +16,15 @@ export interface ConfluentRegistryOptions {
   readonly url: string;
   /** Bound on each registry call, ms. */
   readonly timeoutMs: number;
+  /** Basic auth or a bearer token, and a CA for an https registry (none: open, system roots). */
+  readonly security?: RegistryAuth;
+}
+
+/** The Authorization header for the registry's credentials, if any. */
+function authorizationOf(security: RegistryAuth | undefined): string | undefined {
+  const auth = security?.auth;
+  if (!auth) return undefined;
+  return auth.kind === 'bearer' ? `Bearer ${auth.token}` : `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
 }
 
 const NETWORK = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|socket hang up|timeout/i;
@@ -60,8 +71,20 @@ async function bounded<T>(timeoutMs: number, what: string, call: () => Promise<T
 
 export function createConfluentRegistry(options: ConfluentRegistryOptions): SchemaRegistry & SchemaRegistryAdmin {
   const base = options.url.replace(/\/+$/, '');
-  // One retry of a 5xx inside the client; longer outages are the caller's retry loop.
-  const client = new ConfluentClient({ host: base, clientId: 'impact-in', retry: { retries: 1, maxRetryTimeInSecs: 1 } });
+  const authorization = authorizationOf(options.security);
+  const ca = options.security?.ca;
+  // One retry of a 5xx inside the client; longer outages are the caller's retry loop. The header
+  // rides on a middleware (the client's own `auth` knows basic only); a private CA on the agent.
+  const client = new ConfluentClient({
+    host: base,
+    clientId: 'impact-in',
+    retry: { retries: 1, maxRetryTimeInSecs: 1 },
+    ...(ca ? { agent: new HttpsAgent({ ca }) } : {}),
+    ...(authorization
+      ? { middlewares: [() => ({ request: (req: { enhance(change: { headers: Record<string, string> }): unknown }) => req.enhance({ headers: { authorization } }) })] }
+      : {}),
+  } as ConstructorParameters<typeof ConfluentClient>[0]);
+  const dispatcher = ca ? new Agent({ connect: { ca } }) : undefined;
   const ids = new Map<string, number>();
 
   const call = async <T>(what: string, run: () => Promise<T>, onError?: (error: unknown) => ImpactError | undefined): Promise<T> => {
@@ -78,7 +101,12 @@ export function createConfluentRegistry(options: ConfluentRegistryOptions): Sche
     call(`${method} ${path}`, async () => {
       const response = await request(`${base}${path}`, {
         method,
-        headers: { accept: CONTENT_TYPE, ...(body === undefined ? {} : { 'content-type': CONTENT_TYPE }) },
+        headers: {
+          accept: CONTENT_TYPE,
+          ...(body === undefined ? {} : { 'content-type': CONTENT_TYPE }),
+          ...(authorization ? { authorization } : {}),
+        },
+        ...(dispatcher ? { dispatcher } : {}),
         body: body === undefined ? undefined : JSON.stringify(body),
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,

@@ -27,13 +27,15 @@ describe('loadConfig', () => {
       partitions: 6,
       replicationFactor: 1,
       sessionTimeoutMs: 30_000,
+      security: { tls: undefined, sasl: undefined },
     });
-    expect(config.database).toEqual({ url: 'postgres://impact:impact@127.0.0.1:5432/impact', poolSize: 10 });
+    expect(config.database).toEqual({ url: 'postgres://impact:impact@127.0.0.1:5432/impact', poolSize: 10, ssl: undefined });
     expect(config.redis).toEqual({
       url: 'redis://127.0.0.1:6379',
       keyPrefix: 'impact-in:',
       idempotencyTtlSeconds: 86_400,
       leaseMs: 60_000,
+      connection: { tls: undefined, username: undefined, password: undefined },
     });
     expect(config.delivery).toEqual({ maxAttempts: 8, breaker: { failureThreshold: 5, windowMs: 10_000, resetMs: 10_000 }, backoffBaseMs: 200, backoffMaxMs: 30_000, parkAfterMs: 30_000, parkingDrainConcurrency: 8 });
     expect(config.http).toEqual({ connectTimeoutMs: 5_000, requestTimeoutMs: 15_000, allowPrivateHosts: false });
