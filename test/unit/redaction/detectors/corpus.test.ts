@@ -4,7 +4,12 @@
  * corpus stays (almost) untouched. The figures are printed for the report.
  */
 import { describe, expect, it } from 'vitest';
-import { DETECTORS, DETECTOR_NAMES, scrubText, type DetectorName } from '../../../../src/redaction/detectors/index.ts';
+import {
+  DETECTORS,
+  PATTERN_DETECTOR_NAMES as DETECTOR_NAMES,
+  scrubText,
+  type DetectorName,
+} from '../../../../src/redaction/detectors/index.ts';
 import { resolveFindings } from '../../../../src/redaction/detectors/resolve.ts';
 import { cleanCorpus } from '../../../fixtures/pii/clean-corpus.ts';
 import {
