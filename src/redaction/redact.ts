@@ -48,7 +48,7 @@ export function createRedactor(policy: RedactionPolicy, pseudonymizer: Pseudonym
       const counts: AuditCounts = {};
       // What the event says about its subject, and the tenant's own terms, are looked for in every
       // string next to the shared detectors.
-      const extra: Detector[] = subjectDetectors(event.subject);
+      const extra: Detector[] = [...subjectDetectors(event.subject)];
       const denied = denyListDetector(options.denyList);
       if (denied) extra.push(denied);
       const count = (field: string, what: string, n = 1) => {
@@ -56,8 +56,12 @@ export function createRedactor(policy: RedactionPolicy, pseudonymizer: Pseudonym
         perField[what] = (perField[what] ?? 0) + n;
       };
 
-      const scrub = (field: string, value: string) => {
+      const scrub = (field: string, value: string, isId = false) => {
         const scrubbed = scrubText(value, extra);
+        const found = Object.keys(scrubbed.counts);
+        if (isId && found.length > 0) {
+          throw new ImpactError('VALIDATION_FAILED', `${field}: an id that holds personal data (${found.join(', ')})`);
+        }
         for (const [detector, n] of Object.entries(scrubbed.counts)) count(field, detector, n ?? 0);
         return scrubbed.text;
       };
@@ -71,13 +75,8 @@ export function createRedactor(policy: RedactionPolicy, pseudonymizer: Pseudonym
         }
         // Every string is scrubbed, structured ones too: the allow-list is the first line of
         // defence, the detectors the second (an email typed into a free-text field must not leave).
-        if (typeof value === 'string' && ID_FIELDS.has(field)) {
-          const found = Object.keys(scrubText(value, extra).counts);
-          if (found.length > 0) {
-            throw new ImpactError('VALIDATION_FAILED', `payload.${field}: an id that holds personal data (${found.join(', ')})`);
-          }
-        }
-        payload[field] = typeof value === 'string' ? scrub(`payload.${field}`, value) : value;
+        // An id is passed on as it is: one that holds personal data is refused, not scrubbed.
+        payload[field] = typeof value === 'string' ? scrub(`payload.${field}`, value, ID_FIELDS.has(field)) : value;
       }
 
       const { subject } = event;

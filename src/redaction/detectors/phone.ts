@@ -13,10 +13,10 @@ const CANDIDATE = /\+?\(?\d[\d ().\-/\u00a0\u2009\u202f]*\d/g;
 const KEYWORD =
   /(?:^|[^\p{L}])(?:phone|tel|t[ée]l[ée]phone|telefon|mobile|mob|cell|cellphone|call|fax|whats ?app|sms|text|ring|handy|portable|ph)(?!\p{L})[^\d\n]{0,16}$/iu;
 /**
- * An extension or suffix written right after the number: `ext. 12`, `x1234`, `#12`, `-x`
- * (`(NPA) NXX-XXXX-x`, a number whose last digits are masked or to be completed).
+ * An extension written right after the number, part of the finding: `ext. 12`, `x1234`, `#12`.
+ * (A suffix such as the `-x` of `(NPA) NXX-XXXX-x` is no part of it, and does not glue.)
  */
-const EXTENSION = /(?:\s*(?:ext\.?|extn\.?|extension|x|#)\s*\d{1,6}(?!\d)|-x(?![\p{L}\p{N}]))/iuy;
+const EXTENSION = /\s*(?:ext\.?|extn\.?|extension|x|#)\s*\d{1,6}(?!\d)/iuy;
 const KEYWORD_WINDOW = 32;
 /** Groups beyond this are not one phone number (the longest, +33 6 12 34 56 78, has six). */
 const MAX_GROUPS = 8;

@@ -36,7 +36,18 @@ function isAscii(text: string): boolean {
   return true;
 }
 
+// The subject's terms and the deny-list fold the same string one after the other: remember the last.
+let lastText: string | undefined;
+let lastFolded: Folded = { text: '' };
+
 export function fold(text: string): Folded {
+  if (text === lastText) return lastFolded;
+  lastFolded = foldUncached(text);
+  lastText = text;
+  return lastFolded;
+}
+
+function foldUncached(text: string): Folded {
   if (isAscii(text)) return { text: text.toLowerCase() };
   let out = '';
   const map: number[] = [];

@@ -35,15 +35,36 @@ const UNCASED_STOP = new Set([
 ]);
 const MAX_EXTRA_WORDS = 2;
 
-interface Word {
+/** A word of the text; its case style is worked out only for the few words a rule looks at. */
+class Word {
   readonly start: number;
   readonly end: number;
   readonly raw: string;
   readonly key: string;
-  readonly cased: boolean;
-  readonly title: boolean;
-  readonly lower: boolean;
-  readonly upper: boolean;
+  #cased: boolean | undefined;
+
+  constructor(start: number, raw: string) {
+    this.start = start;
+    this.end = start + raw.length;
+    this.raw = raw;
+    this.key = foldKey(raw);
+  }
+
+  get cased(): boolean {
+    return (this.#cased ??= isCasedWord(this.raw));
+  }
+
+  get title(): boolean {
+    return this.cased && isTitleCase(this.raw);
+  }
+
+  get lower(): boolean {
+    return this.cased && this.raw === this.raw.toLowerCase();
+  }
+
+  get upper(): boolean {
+    return this.cased && this.raw.length > 1 && this.raw === this.raw.toUpperCase();
+  }
 }
 
 function wordsOf(text: string): Word[] {
@@ -53,17 +74,7 @@ function wordsOf(text: string): Word[] {
     const raw = m[0];
     // Letters glued to digits are a code (`47ea`, `b2c`), not a word.
     if (isDigitAt(text, m.index - 1) || isDigitAt(text, m.index + raw.length)) continue;
-    const cased = isCasedWord(raw);
-    words.push({
-      start: m.index,
-      end: m.index + raw.length,
-      raw,
-      key: foldKey(raw),
-      cased,
-      title: cased && isTitleCase(raw),
-      lower: cased && raw === raw.toLowerCase(),
-      upper: cased && raw.length > 1 && raw === raw.toUpperCase(),
-    });
+    words.push(new Word(m.index, raw));
   }
   return words;
 }
@@ -94,7 +105,7 @@ export function createNameDetector(loadLists: () => NameLists): Detector {
 
   /** Does `w` carry on a name already found? */
   function more(l: NameLists, w: Word): boolean {
-    if (isUnspaced(w.raw) || HONORIFICS.has(w.key)) return false;
+    if (isUnspaced(w.raw) || HONORIFICS.has(w.key) || UNCASED_STOP.has(w.raw)) return false;
     if (l.surnames.has(w.key) || l.given.has(w.key)) return !isCommon(w) || w.title;
     return w.title && !isCommon(w);
   }
@@ -103,6 +114,8 @@ export function createNameDetector(loadLists: () => NameLists): Detector {
     const words = wordsOf(text);
     for (let i = 0; i + 1 < words.length; i++) {
       const a = words[i]!;
+      // Every rule starts from a known given name or an honorific: one set look-up per word.
+      if ((!l.given.has(a.key) && !HONORIFICS.has(a.key)) || UNCASED_STOP.has(a.raw)) continue;
       const b = words[i + 1]!;
       if (!joined(text, a, b)) continue;
       let first: number;

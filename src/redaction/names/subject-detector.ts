@@ -44,11 +44,14 @@ function phoneDetector(phone: string): Detector | undefined {
   for (const ch of phone) if (isDigitCode(ch.charCodeAt(0))) digits += ch;
   if (digits.length < 7) return undefined;
   const tail = digits.slice(-PHONE_TAIL);
+  // Numbers are written with groups of two digits or more at the end: a cheap first look.
+  const last2 = tail.slice(-2);
   return {
     name: 'phone',
     placeholder: '[PHONE]',
     find(text) {
       const spans: Span[] = [];
+      if (!text.includes(last2)) return spans;
       // The text's digits with their offsets, runs broken by anything but a phone separator.
       let run = '';
       let offsets: number[] = [];
@@ -87,8 +90,24 @@ function phoneDetector(phone: string): Detector | undefined {
   };
 }
 
+// Events of one subject come in runs: build its detectors once (a bounded cache, oldest out).
+const recent = new Map<string, readonly Detector[]>();
+const RECENT = 1_024;
+
 /** Detectors for what the event says about its own subject; none when it says nothing. */
-export function subjectDetectors(subject: Pick<Subject, 'name' | 'email' | 'phone'>): Detector[] {
+export function subjectDetectors(subject: Pick<Subject, 'name' | 'email' | 'phone'>): readonly Detector[] {
+  if (subject.name === undefined && subject.email === undefined && subject.phone === undefined) return [];
+  const key = `${subject.name ?? ''}\u0000${subject.email ?? ''}\u0000${subject.phone ?? ''}`;
+  let detectors = recent.get(key);
+  if (!detectors) {
+    detectors = build(subject);
+    if (recent.size >= RECENT) recent.delete(recent.keys().next().value!);
+    recent.set(key, detectors);
+  }
+  return detectors;
+}
+
+function build(subject: Pick<Subject, 'name' | 'email' | 'phone'>): Detector[] {
   const detectors: Detector[] = [];
   if (subject.name !== undefined && subject.name.trim() !== '') {
     detectors.push(createTermDetector('person_name', '[NAME]', nameTerms(subject.name)));

@@ -12,6 +12,7 @@ import {
 } from '../../../../src/redaction/detectors/index.ts';
 import { resolveFindings } from '../../../../src/redaction/detectors/resolve.ts';
 import { cleanCorpus } from '../../../fixtures/pii/clean-corpus.ts';
+import { SURROUNDING_NAMES, surround } from '../../../fixtures/pii/surroundings.ts';
 import {
   PII_FORMATS,
   embedInSentence,
@@ -74,6 +75,21 @@ describe('recall on the generated PII corpus', () => {
     });
     process.stdout.write(`\nPII recall (${samples.length} values embedded in sentences):\n${lines.join('\n')}\n`);
     expect(misses).toEqual({});
+  });
+
+  it('finds every value glued to punctuation, in URLs, paths and ids — every surrounding, 100%', () => {
+    expect(SURROUNDING_NAMES.length).toBeGreaterThanOrEqual(15);
+    const missed: string[] = [];
+    for (const sample of samples) {
+      for (const name of SURROUNDING_NAMES) {
+        const text = surround(name, sample.embed);
+        const at = text.indexOf(sample.embed) + sample.embed.indexOf(sample.value);
+        const covering = resolveFindings(text, DETECTORS).find((f) => f.start <= at && f.end >= at + sample.value.length);
+        if (covering?.detector.name !== sample.detector) missed.push(`${sample.detector}/${sample.format}/${name}: ${text}`);
+      }
+    }
+    process.stdout.write(`\nPII recall in ${SURROUNDING_NAMES.length} surroundings: ${samples.length * SURROUNDING_NAMES.length - missed.length}/${samples.length * SURROUNDING_NAMES.length}\n`);
+    expect(missed.slice(0, 20)).toEqual([]);
   });
 
   it('also finds the bare values, with nothing around them', () => {

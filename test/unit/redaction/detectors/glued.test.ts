@@ -19,7 +19,7 @@ describe('phones glued to punctuation', () => {
     ['tel_+447700900123', '+447700900123'],
     ['tel_07700 900123', '07700 900123'],
     ['tel+447700900123', '+447700900123'],
-    ['(555) 123-4567-x', '(555) 123-4567-x'],
+    ['(555) 123-4567-x', '(555) 123-4567'],
     ['call (555) 123-4567 ext. 12 now', '(555) 123-4567 ext. 12'],
     ['555-123-4567 x1234', '555-123-4567 x1234'],
     ['555.123-4567', '555.123-4567'],
@@ -65,6 +65,12 @@ describe('IBANs, NINOs and SSNs glued to punctuation', () => {
 
   it('keeps a doubtful IBAN glued to letters', () => {
     expect(ibanDetector.find('XGB82WEST12345698765432')).toEqual([]);
+  });
+});
+
+describe('IP addresses after a label', () => {
+  it('finds an IPv4 before a dash suffix and an IPv6 after a label colon', () => {
+    expect(scrubText('ip 10.1.2.3-x, usr:2001:db8::ed98:fd29:3430').text).toBe('ip [IP]-x, usr:[IP]');
   });
 });
 
