@@ -8,7 +8,7 @@ import { ID_FIELDS, type EventKind, type ImpactEvent } from '../domain/event.ts'
 import { ImpactError } from '../domain/errors.ts';
 import type { RedactedEvent } from '../domain/redacted-event.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
-import { scrubText, type Detector } from './detectors/index.ts';
+import { scrubTextWith, withDetectors } from './detectors/index.ts';
 import { denyListDetector } from './names/deny-list.ts';
 import { subjectDetectors } from './names/subject-detector.ts';
 import type { RedactionPolicy } from './policy/policy.ts';
@@ -48,16 +48,16 @@ export function createRedactor(policy: RedactionPolicy, pseudonymizer: Pseudonym
       const counts: AuditCounts = {};
       // What the event says about its subject, and the tenant's own terms, are looked for in every
       // string next to the shared detectors.
-      const extra: Detector[] = [...subjectDetectors(event.subject)];
       const denied = denyListDetector(options.denyList);
-      if (denied) extra.push(denied);
+      const subjectOwn = subjectDetectors(event.subject);
+      const detectors = withDetectors(denied ? [...subjectOwn, denied] : subjectOwn);
       const count = (field: string, what: string, n = 1) => {
         const perField = (counts[field] ??= {});
         perField[what] = (perField[what] ?? 0) + n;
       };
 
       const scrub = (field: string, value: string, isId = false) => {
-        const scrubbed = scrubText(value, extra);
+        const scrubbed = scrubTextWith(value, detectors);
         const found = Object.keys(scrubbed.counts);
         if (isId && found.length > 0) {
           throw new ImpactError('VALIDATION_FAILED', `${field}: an id that holds personal data (${found.join(', ')})`);

@@ -75,6 +75,16 @@ export function scrubText(text: string, extra: readonly Detector[] = []): ScrubR
   return scrubWith(text, resolveFindings(text, extra.length === 0 ? DETECTORS : [...DETECTORS, ...extra]));
 }
 
+/** `scrubText` with a detector list made once (`withDetectors`), for many strings of one event. */
+export function scrubTextWith(text: string, detectors: readonly Detector[]): ScrubResult {
+  return scrubWith(text, resolveFindings(text, detectors));
+}
+
+/** The shared detectors followed by `extra`. */
+export function withDetectors(extra: readonly Detector[]): readonly Detector[] {
+  return extra.length === 0 ? DETECTORS : [...DETECTORS, ...extra];
+}
+
 function namesOf(findings: readonly ResolvedFinding[]): DetectorName[] {
   const names: DetectorName[] = [];
   for (const { detector } of findings) if (!names.includes(detector.name)) names.push(detector.name);

@@ -15,7 +15,7 @@ export interface Folded {
 
 /** One string folded, for dictionary keys and terms. */
 export function foldKey(value: string): string {
-  return fold(value).text;
+  return foldUncached(value).text;
 }
 
 // Folding a character costs a normalisation: remember each answer (the alphabet is small).

@@ -25,7 +25,8 @@ import { foldKey } from './fold.ts';
 import { COMMON_WORDS, HONORIFICS, MIN_NAME_WORD, type NameLists } from './name-lists.ts';
 import { isCasedWord, isTitleCase, isUnspaced } from './scripts.ts';
 
-const WORD = /[\p{L}\p{M}]+(?:['’][\p{L}\p{M}]+)*/gu;
+// Zero-width (non-)joiners sit inside Persian and Indic words.
+const WORD = /[\p{L}\p{M}\u200c\u200d]+(?:['’][\p{L}\p{M}\u200c\u200d]+)*/gu;
 /** What may stand between two words of one name. */
 const NAME_SEP = /^(?: {1,2}|[-_.]|\. ?)$/;
 /** Function words of Arabic-script and Hebrew text that follow a name without being one. */
@@ -43,11 +44,11 @@ class Word {
   readonly key: string;
   #cased: boolean | undefined;
 
-  constructor(start: number, raw: string) {
+  constructor(start: number, raw: string, ascii: boolean) {
     this.start = start;
     this.end = start + raw.length;
     this.raw = raw;
-    this.key = foldKey(raw);
+    this.key = ascii ? raw.toLowerCase() : foldKey(raw);
   }
 
   get cased(): boolean {
@@ -67,16 +68,55 @@ class Word {
   }
 }
 
+/** Every word of the text (for scripts without spaces, where digits do not end a word). */
 function wordsOf(text: string): Word[] {
   const words: Word[] = [];
   WORD.lastIndex = 0;
   for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
+    words.push(new Word(m.index, m[0], false));
+  }
+  return words;
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return false;
+  return true;
+}
+
+function isAsciiLetter(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+/** `nextWord` for ASCII text by hand: no match objects for the many words that are no name. */
+function nextAsciiWord(text: string, from: number): Word | undefined {
+  let i = from;
+  while (i < text.length) {
+    while (i < text.length && !isAsciiLetter(text.charCodeAt(i))) i++;
+    if (i >= text.length) return undefined;
+    const start = i;
+    for (;;) {
+      while (i < text.length && isAsciiLetter(text.charCodeAt(i))) i++;
+      // `O'Neil`: an apostrophe between letters stays inside the word.
+      if (text.charCodeAt(i) === 39 && isAsciiLetter(text.charCodeAt(i + 1))) i++;
+      else break;
+    }
+    if (!isDigitAt(text, start - 1) && !isDigitAt(text, i)) return new Word(start, text.slice(start, i), true);
+  }
+  return undefined;
+}
+
+/** The first word at or after `from` that is not glued to digits, or undefined. */
+function nextWord(text: string, from: number, ascii: boolean): Word | undefined {
+  if (ascii) return nextAsciiWord(text, from);
+  const pattern = WORD;
+  pattern.lastIndex = from;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
     const raw = m[0];
     // Letters glued to digits are a code (`47ea`, `b2c`), not a word.
     if (isDigitAt(text, m.index - 1) || isDigitAt(text, m.index + raw.length)) continue;
-    words.push(new Word(m.index, raw));
+    return new Word(m.index, raw, false);
   }
-  return words;
+  return undefined;
 }
 
 function sameCaseStyle(a: Word, b: Word): boolean {
@@ -110,22 +150,33 @@ export function createNameDetector(loadLists: () => NameLists): Detector {
     return w.title && !isCommon(w);
   }
 
+  /** Words are read one at a time: most are looked up once and dropped. */
   function spaced(text: string, l: NameLists, out: Span[]): void {
-    const words = wordsOf(text);
-    for (let i = 0; i + 1 < words.length; i++) {
-      const a = words[i]!;
+    const ascii = isAscii(text);
+    let a = nextWord(text, 0, ascii);
+    while (a) {
+      const b = nextWord(text, a.end, ascii);
+      if (!b) return;
       // Every rule starts from a known given name or an honorific: one set look-up per word.
-      if ((!l.given.has(a.key) && !HONORIFICS.has(a.key)) || UNCASED_STOP.has(a.raw)) continue;
-      const b = words[i + 1]!;
-      if (!joined(text, a, b)) continue;
-      let first: number;
-      if (HONORIFICS.has(a.key) && (b.title || (!b.cased && !isUnspaced(b.raw))) && !isCommon(b)) first = i + 1;
-      else if (pair(l, a, b)) first = i;
-      else continue;
-      let last = i + 1;
-      while (last + 1 < words.length && last - (first + 1) < MAX_EXTRA_WORDS && joined(text, words[last]!, words[last + 1]!) && more(l, words[last + 1]!)) last++;
-      out.push({ start: words[first]!.start, end: words[last]!.end });
-      i = last;
+      if ((!l.given.has(a.key) && !HONORIFICS.has(a.key)) || UNCASED_STOP.has(a.raw) || !joined(text, a, b)) {
+        a = b;
+        continue;
+      }
+      let first: Word;
+      if (HONORIFICS.has(a.key) && (b.title || (!b.cased && !isUnspaced(b.raw))) && !isCommon(b)) first = b;
+      else if (pair(l, a, b)) first = a;
+      else {
+        a = b;
+        continue;
+      }
+      let last = b;
+      let next = nextWord(text, last.end, ascii);
+      for (let extra = 0; next && extra < MAX_EXTRA_WORDS && joined(text, last, next) && more(l, next); extra++) {
+        last = next;
+        next = nextWord(text, last.end, ascii);
+      }
+      out.push({ start: first.start, end: last.end });
+      a = next;
     }
   }
 
@@ -145,8 +196,13 @@ export function createNameDetector(loadLists: () => NameLists): Detector {
           if (rest === s.length) {
             // `佐藤 翔太`: the given name is the next word, after one space.
             const next = words[w + 1];
-            if (next && text.slice(word.end, next.start) === ' ' && l.unspacedGiven.has(next.raw)) {
-              found = { start: word.start + p, end: next.end };
+            if (next && text.slice(word.end, next.start) === ' ') {
+              for (const gl of [3, 2, 1]) {
+                if (next.raw.length >= gl && l.unspacedGiven.has(next.raw.slice(0, gl))) {
+                  found = { start: word.start + p, end: next.start + gl };
+                  break;
+                }
+              }
             }
           } else {
             for (const gl of [3, 2, 1]) {

@@ -38,7 +38,7 @@ chance charity cherry child church city clay clean cliff coast cole cook cool cr
 december del dell do down drive early east ellis english faith fall field fields fish fisher florence ford forest
 fox frank free friday gale garden gardens gay general gift glen gold golden good grace grand grant gray green
 grove hall ham hand happy harmony haven heart heath hill hills holiday holly home hood hope house hunt hunter
-in is it ivy jack jackson jan jordan joy july june just justice kind king kids lake lane lawn lee liberty light
+in is it ivy jack jackson jan jordan joy july june just justice kind king kids lake lane lawn liberty light
 lincoln little long love lucky major march mark marsh mason may mayo mercy merry middle miles mill miller
 moon moore more morning moss mount new newman night noble north november oak october of on or page paris park
 parks patience peace pearl person pierce pine plain pool porter power price prince queen rain ray read reed
@@ -62,6 +62,10 @@ partners partnership alliance coalition corp inc ltd plc gmbh llc company techno
 friends family families children women men girls boys seniors elders youth refugees veterans animals animal
 rescue relief aid action works world earth ocean green climate energy solar water wildlife nature habitat
 humanity learning education science arts music sports sport games digital skills career careers jobs
+dock docks harbour harbor pier wharf quay port marina canal bay gate gates memorial monument cathedral chapel
+mosque temple synagogue abbey priory castle palace stadium arena theatre theater cinema gallery hotel inn pub
+cafe restaurant shop store mall warehouse depot yard factory estate manor cottage lodge heights gardens meadow
+meadows common green square circus crescent terrace parade row close mews embankment junction cross corner
 `
     .split(/\s+/)
     .filter(Boolean),

@@ -18,7 +18,7 @@ function strings(node: unknown): string[] {
 
 /** Pattern entries (`{{person.last_name.generic}}`) are templates, not names. */
 const TEMPLATE = /[{}]/;
-const WORDS = /[\p{L}\p{M}]+/gu;
+const WORDS = /[\p{L}\p{M}\u200c\u200d]+/gu;
 
 function addName(name: string, spaced: Set<string>, unspaced: Set<string>): void {
   if (TEMPLATE.test(name)) return;
