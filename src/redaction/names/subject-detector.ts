@@ -30,11 +30,17 @@ function nameTerms(name: string): string[] {
   return terms;
 }
 
+/** Where the local part of an address ends: `@`, or a spelled-out `at` (`alan dot turing at hooli dot org`). */
+const AT = /@|\s*[[({<]\s*at\s*[\])}>]\s*|\s+at\s+/i;
+
 function emailTerms(email: string): string[] {
   const terms = [email];
-  const local = email.split('@')[0] ?? '';
-  if (local.length >= MIN_EMAIL_PART) terms.push(local);
-  for (const [word] of local.matchAll(WORDS)) if (word.length >= MIN_EMAIL_PART && !/^\d+$/.test(word)) terms.push(word);
+  const local = email.split(AT)[0] ?? '';
+  // The local part and its words; never the domain's (`org`, `example` are no one's name).
+  if (local.length >= MIN_EMAIL_PART && local !== email) terms.push(local);
+  for (const [word] of local.matchAll(WORDS)) {
+    if (word.length >= MIN_EMAIL_PART && !/^\d+$/.test(word) && word.toLowerCase() !== 'dot') terms.push(word);
+  }
   return terms;
 }
 

@@ -25,6 +25,11 @@ describe("the subject's own name, email and phone", () => {
     expect(scrubText('user jg.volunteer77 logged in; volunteer77 too', detectors).text).toBe('user [EMAIL] logged in; [EMAIL] too');
   });
 
+  it("takes no term from the domain of a spelled-out address (an id like org-1 stays)", () => {
+    const detectors = subjectDetectors({ email: 'alan dot turing at hooli dot org' });
+    expect(scrubText('org-1 for turing; alan dot turing at hooli dot org', detectors).text).toBe('org-1 for [EMAIL]; [EMAIL]');
+  });
+
   it('leaves words that merely contain a part', () => {
     expect(scrub('Banana joseph garciaz')).toBe('Banana joseph garciaz');
   });
