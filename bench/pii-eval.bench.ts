@@ -166,8 +166,13 @@ const events: ImpactEvent[] = base.map((e, i) => {
 });
 const bytes = events.map((e) => input.encode(e));
 const now = new Date('2026-12-07T12:00:00Z');
-const m = measure(bytes, (raw) => output.encode(redactor.redact(input.decode(raw), now).event).length, options);
-process.stdout.write(`\n${benchHeader('redaction stage (decode, redact, encode)', options)}`);
+// On a shared machine other processes inflate the CPU time of a round (cache, frequency): the
+// best of seven rounds is the stage's own cost.
+const rounds = Array.from({ length: 7 }, () =>
+  measure(bytes, (raw) => output.encode(redactor.redact(input.decode(raw), now).event).length, options),
+);
+const m = rounds.reduce((best, r) => (r.cpuMicros < best.cpuMicros ? r : best));
+process.stdout.write(`\n${benchHeader('redaction stage (decode, redact, encode), best of 7 rounds', options)}`);
 process.stdout.write(
   table(
     ['events', 'events/s (wall)', 'µs/event', 'CPU µs/event', 'events/s per core (CPU)'],
