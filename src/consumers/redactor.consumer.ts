@@ -33,6 +33,8 @@ export interface RedactorDeps {
   readonly metrics: Metrics;
   readonly deadLetters: DeadLetters;
   readonly now?: () => Date;
+  /** The tenant's deny-list of names and terms (tenant policy in PostgreSQL); none when absent. */
+  readonly denyListOf?: (tenantId: string) => Promise<readonly string[] | undefined>;
 }
 
 export const REDACTOR_STAGE = 'redactor';
@@ -44,18 +46,21 @@ export function createRedactorTransform(deps: RedactorDeps): BatchTransform {
     const audits: RedactionAudit[] = [];
     const deadLettered: string[] = [];
     for (const message of messages) {
-      let event: ImpactEvent;
+      let redacted: RedactedEvent;
+      let audit: RedactionAudit;
       try {
-        event = await deps.inputCodec.decode(message.value);
+        const event = await deps.inputCodec.decode(message.value);
         const broken = ingestRuleViolation(event, now(), deps.futureSkewMs);
         if (broken) throw broken;
+        // A tenant lookup that fails is not the event's fault: it rejects the chunk (retryable).
+        const denyList = deps.denyListOf ? await deps.denyListOf(event.tenantId) : undefined;
+        ({ event: redacted, audit } = deps.redactor.redact(event, now(), { denyList }));
       } catch (error) {
         if (!isImpactError(error) || error.retryable) throw error;
         output.push(deps.deadLetters.message(deps.topics.eventsDlq, REDACTOR_STAGE, message, error));
         deadLettered.push(error.code);
         continue;
       }
-      const { event: redacted, audit } = deps.redactor.redact(event, now());
       audits.push(audit);
       output.push({
         topic: deps.topics.redacted,

@@ -8,13 +8,25 @@ import { isIso4217 } from './currencies.ts';
 export const EVENT_KINDS = ['volunteer_activity', 'donation', 'program_enrolment', 'program_outcome'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
-const id = z.string().min(1).max(128);
+/** The employee's own id: any opaque string of the HR system; it never leaves (keyed pseudonym). */
+const employeeId = z.string().min(1).max(128);
+/**
+ * Ids that leave as they are (projects, organisations, recipients, programs, campaigns): a letter
+ * or digit, then letters, digits, `.`, `_`, `:` or `-`, at most 128 characters. No spaces, `@`,
+ * `+`, brackets or other scripts: an id is a code, not text. (Avro cannot say this; zod holds
+ * it. The redactor also passes every id through the detectors and dead-letters an id that
+ * holds personal data, e.g. `prj-555-123-4567`.)
+ */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const id = z
+  .string()
+  .regex(ID_PATTERN, 'not an id: a letter or digit, then letters, digits, ".", "_", ":" or "-", at most 128 characters');
 const isoDate = z.iso.date();
 const isoDateTime = z.iso.datetime({ offset: true });
 
 /** Who the event is about. Only `employeeId` survives redaction, as a keyed pseudonym. */
 export const subjectSchema = z.strictObject({
-  employeeId: id,
+  employeeId,
   name: z.string().max(256).optional(),
   email: z.string().max(320).optional(),
   phone: z.string().max(64).optional(),
@@ -69,6 +81,9 @@ export const impactEventSchema = z.discriminatedUnion('kind', [
 ]);
 
 export type ImpactEvent = z.infer<typeof impactEventSchema>;
+
+/** Payload fields that hold ids of the shape above: they leave as they are, so they may hold no personal data. */
+export const ID_FIELDS: ReadonlySet<string> = new Set(['projectId', 'organizationId', 'recipientId', 'programId', 'campaignId']);
 
 /** The payload schema of each kind (the redaction policy is validated against these). */
 export const PAYLOAD_SCHEMAS = {

@@ -4,10 +4,13 @@
  * slip through), pseudonymizes the employee id, seals donor contact for receipts, drops the rest,
  * and counts what it did per field and detector — counts only, never values.
  */
-import type { EventKind, ImpactEvent } from '../domain/event.ts';
+import { ID_FIELDS, type EventKind, type ImpactEvent } from '../domain/event.ts';
+import { ImpactError } from '../domain/errors.ts';
 import type { RedactedEvent } from '../domain/redacted-event.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
-import { scrubText } from './detectors/index.ts';
+import { scrubTextWith, withDetectors } from './detectors/index.ts';
+import { denyListDetector } from './names/deny-list.ts';
+import { subjectDetectors } from './names/subject-detector.ts';
 import type { RedactionPolicy } from './policy/policy.ts';
 import type { Pseudonymizer } from './pseudonym.ts';
 
@@ -23,23 +26,42 @@ export interface RedactionAudit {
   readonly counts: AuditCounts;
 }
 
+export interface RedactOptions {
+  /** The tenant's deny-list of names and terms (tenant policy). */
+  readonly denyList?: readonly string[];
+}
+
 export interface Redactor {
-  redact(event: ImpactEvent, now: Date): { event: RedactedEvent; audit: RedactionAudit };
+  /**
+   * Throws ImpactError VALIDATION_FAILED, naming the field and the kind of data, when an id field
+   * holds personal data: an id is passed on as it is, so it is refused rather than scrubbed into
+   * an id that names nothing (`prj-[PHONE]`).
+   */
+  redact(event: ImpactEvent, now: Date, options?: RedactOptions): { event: RedactedEvent; audit: RedactionAudit };
 }
 
 export const contactAssociatedData = (eventId: string) => `contact:${eventId}`;
 
 export function createRedactor(policy: RedactionPolicy, pseudonymizer: Pseudonymizer, contactBox: SecretBox): Redactor {
   return {
-    redact(event, now) {
+    redact(event, now, options = {}) {
       const counts: AuditCounts = {};
+      // What the event says about its subject, and the tenant's own terms, are looked for in every
+      // string next to the shared detectors.
+      const denied = denyListDetector(options.denyList);
+      const subjectOwn = subjectDetectors(event.subject);
+      const detectors = withDetectors(denied ? [...subjectOwn, denied] : subjectOwn);
       const count = (field: string, what: string, n = 1) => {
         const perField = (counts[field] ??= {});
         perField[what] = (perField[what] ?? 0) + n;
       };
 
-      const scrub = (field: string, value: string) => {
-        const scrubbed = scrubText(value);
+      const scrub = (field: string, value: string, isId = false) => {
+        const scrubbed = scrubTextWith(value, detectors);
+        const found = Object.keys(scrubbed.counts);
+        if (isId && found.length > 0) {
+          throw new ImpactError('VALIDATION_FAILED', `${field}: an id that holds personal data (${found.join(', ')})`);
+        }
         for (const [detector, n] of Object.entries(scrubbed.counts)) count(field, detector, n ?? 0);
         return scrubbed.text;
       };
@@ -52,8 +74,9 @@ export function createRedactor(policy: RedactionPolicy, pseudonymizer: Pseudonym
           continue;
         }
         // Every string is scrubbed, structured ones too: the allow-list is the first line of
-        // defence, the detectors the second (an email typed into a project id must not leave).
-        payload[field] = typeof value === 'string' ? scrub(`payload.${field}`, value) : value;
+        // defence, the detectors the second (an email typed into a free-text field must not leave).
+        // An id is passed on as it is: one that holds personal data is refused, not scrubbed.
+        payload[field] = typeof value === 'string' ? scrub(`payload.${field}`, value, ID_FIELDS.has(field)) : value;
       }
 
       const { subject } = event;

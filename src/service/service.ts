@@ -56,6 +56,7 @@ import { createRedisRateLimiter } from '../ratelimit/redis-rate-limiter.ts';
 import { createPostgresTokenStore } from '../tokens/postgres/postgres-token-store.ts';
 import { createRedactor } from '../redaction/redact.ts';
 import { createCachedTenantDirectory } from '../tenants/tenant-directory.ts';
+import { createCachedDenyLists } from '../tenants/tenant-policies.ts';
 import { TenantRepository } from '../tenants/tenant-repository.ts';
 import { preflight } from './preflight.ts';
 import type { Role } from './roles.ts';
@@ -186,9 +187,10 @@ async function wireService(
         inputCodec: impactEventCodec(schemaRegistry, topics.events),
         futureSkewMs: config.ingest.futureSkewMs,
         outputCodec: redactedCodec,
+        denyListOf: createCachedDenyLists(new TenantRepository(db, secretBox), 10_000),
         redactor: {
-          redact(event, now) {
-            const result = redactor.redact(event, now);
+          redact(event, now, options) {
+            const result = redactor.redact(event, now, options);
             for (const perField of Object.values(result.audit.counts)) {
               for (const [action, n] of Object.entries(perField)) metrics.redactions.inc({ action }, n);
             }

@@ -55,18 +55,21 @@ export class TenantRepository {
   }
 
   /**
-   * Creates or updates a tenant. The display name (default: the id, for a new tenant) and the
-   * `policy` (validated) replace the stored ones only when given.
+   * Creates or updates a tenant. The display name (default: the id, for a new tenant) replaces
+   * the stored one only when given; so does each key of `policy` (validated), the others stay
+   * (setting receipts keeps the deny-list).
    */
   async upsertTenant(tenantId: string, displayName?: string, policy?: Partial<TenantPolicy>): Promise<void> {
-    const policyJson = policy === undefined ? undefined : JSON.stringify(parseTenantPolicy(policy));
+    if (policy !== undefined) parseTenantPolicy(policy);
+    const given = policy === undefined ? undefined : Object.fromEntries(Object.entries(policy).filter(([, v]) => v !== undefined));
+    const policyJson = given === undefined ? undefined : JSON.stringify(given);
     await this.#db
       .insertInto('tenants')
       .values({ tenant_id: tenantId, display_name: displayName ?? tenantId, policy: policyJson })
       .onConflict((oc) =>
         oc.column('tenant_id').doUpdateSet({
           ...(displayName === undefined ? {} : { display_name: displayName }),
-          ...(policyJson === undefined ? {} : { policy: policyJson }),
+          ...(policyJson === undefined ? {} : { policy: sql`tenants.policy || ${policyJson}::jsonb` }),
           updated_at: sql`now()`,
         }),
       )
@@ -99,6 +102,12 @@ export class TenantRepository {
         }),
       )
       .execute();
+  }
+
+  /** The tenant's redaction policy tightening (defaults filled in), or null for an unknown tenant. */
+  async policyOf(tenantId: string): Promise<TenantPolicy | null> {
+    const row = await this.#db.selectFrom('tenants').select('policy').where('tenant_id', '=', tenantId).executeTakeFirst();
+    return row === undefined ? null : parseTenantPolicy(row.policy);
   }
 
   /** The tenant's platform rows with credentials decrypted; an empty list for an unknown tenant. */

@@ -1,7 +1,8 @@
 /**
  * What must hold: malformed messages among good ones — bytes that are not the schema-registry wire
  * format, a wrong magic byte, an unknown schema id, truncated Avro, a writer schema without a
- * required field, another schema's record, and Avro events that break the contract's rules — go to
+ * required field, another schema's record, and Avro events that break the contract's rules (an id
+ * field that is not an id among them, the field named in the reason) — go to
  * the events dead-letter topic with their reason, source topic, partition and offset in headers,
  * and their original key and bytes (sealed, since they may hold personal data); the pipeline goes
  * on delivering every good event.
@@ -36,6 +37,8 @@ interface Malformed {
   readonly what: string;
   readonly value: Buffer;
   readonly code: 'DECODE_FAILED' | 'VALIDATION_FAILED';
+  /** The field the reason must name. */
+  readonly field?: string;
 }
 
 /** Ten kinds of bad input, built against the scenario's registry. */
@@ -79,6 +82,18 @@ async function malformed(good: NewImpactEvent): Promise<Malformed[]> {
       code: 'VALIDATION_FAILED',
     },
     {
+      what: 'a project id with a space and an @',
+      value: fx.encodeUnchecked({ ...activity, eventId: event.eventId, payload: { ...activity.payload, projectId: 'prj 1@x' } }),
+      code: 'VALIDATION_FAILED',
+      field: 'payload.projectId',
+    },
+    {
+      what: 'a recipient id in another script',
+      value: fx.encodeUnchecked({ ...donation, eventId: event.eventId, payload: { ...donation.payload, recipientId: 'благотворительность' } }),
+      code: 'VALIDATION_FAILED',
+      field: 'payload.recipientId',
+    },
+    {
       what: 'an event from tomorrow',
       value: fx.encodeUnchecked({ ...event, occurredAt: new Date(Date.now() + 86_400_000).toISOString() }),
       code: 'VALIDATION_FAILED',
@@ -86,7 +101,7 @@ async function malformed(good: NewImpactEvent): Promise<Malformed[]> {
   ];
 }
 
-test('11 malformed among 100 good → 100 delivered, 11 dead-lettered with reason and source', async () => {
+test('13 malformed among 100 good → 100 delivered, 13 dead-lettered with reason and source', async () => {
   const good = sampleEvents(100, { tenants: TENANTS, seed: 99, now: new Date() });
   const MALFORMED = await malformed(good[0]!);
   // Interleave: bad messages between good ones, on the same topic.
@@ -118,6 +133,7 @@ test('11 malformed among 100 good → 100 delivered, 11 dead-lettered with reaso
     expect(opened.topic).toBe(pipeline.topics.events);
     expect(message.headers[DLQ_HEADERS.code], original.what).toBe(original.code);
     expect(message.headers[DLQ_HEADERS.reason]!.length).toBeGreaterThan(0);
+    if (original.field) expect(message.headers[DLQ_HEADERS.reason], original.what).toContain(original.field);
     expect(message.headers[DLQ_HEADERS.stage]).toBe('redactor');
     expect(message.headers[DLQ_HEADERS.sourceTopic]).toBe(pipeline.topics.events);
     expect(Number(message.headers[DLQ_HEADERS.sourcePartition])).toBeGreaterThanOrEqual(0);

@@ -1,6 +1,9 @@
 /**
  * What must hold: personal data published into EVERY string field of EVERY event kind — subject
- * name, email, phone and employee id, the source, every payload string — never leaves the
+ * name, email, phone and employee id, the source, every free-text payload string; values glued
+ * to punctuation, in URLs, paths and ids; other people's names and the subject's own name (its
+ * parts, upper case, without diacritics) in Latin, Cyrillic, Greek, Arabic and CJK scripts; and
+ * personal data inside id fields (those events are dead-lettered) — never leaves the
  * redaction boundary. Not one value survives into what the platform received, the dead-letter
  * topics (good events and malformed ones carrying PII), the redacted topic, the outbox, the
  * results topic, the audit rows or the service's logs. The audit holds counts per field and
@@ -9,13 +12,16 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { EVENT_KINDS, PAYLOAD_SCHEMAS, type EventKind } from '../../src/domain/event.ts';
+import { EVENT_KINDS, ID_FIELDS, PAYLOAD_SCHEMAS, type EventKind } from '../../src/domain/event.ts';
+import { DLQ_HEADERS } from '../../src/kafka/dead-letter.ts';
 import { readTopicToEnd } from '../../src/kafka/kafkajs/read-topic.ts';
 import type { InboundMessage } from '../../src/kafka/ports.ts';
 import { sampleEvents } from '../../src/publisher/sample-events.ts';
 import type { NewImpactEvent } from '../../src/publisher/publisher.ts';
 import { POLICY } from '../../src/redaction/policy/policy.ts';
-import { generatePii, PII_DETECTORS, piiText, seededRandom, type PiiSample } from '../fixtures/pii/generate.ts';
+import { generatePii, pick, PII_DETECTORS, piiText, seededRandom, type PiiSample } from '../fixtures/pii/generate.ts';
+import { nameParts, OTHER_PEOPLE, plain, SUBJECT_NAMES } from '../fixtures/pii/names.ts';
+import { randomSurrounding, surround } from '../fixtures/pii/surroundings.ts';
 import { createPipeline, TENANTS, type Pipeline } from './helpers/pipeline.ts';
 import { spawnService, type ServiceProcess } from './helpers/service-process.ts';
 
@@ -35,10 +41,11 @@ afterAll(async () => {
   await pipeline?.close();
 });
 
-/** String fields of a kind's payload, with the schema's maximum length of each. */
+/** Free-text string fields of a kind's payload (ids aside), with the schema's maximum length of each. */
 function stringFields(kind: EventKind): Map<string, number> {
   const fields = new Map<string, number>();
   for (const [field, schema] of Object.entries(PAYLOAD_SCHEMAS[kind].shape)) {
+    if (ID_FIELDS.has(field)) continue;
     const json = (schema as { toJSONSchema(): { type?: string; maxLength?: number; anyOf?: unknown } }).toJSONSchema();
     if (json.type === 'string' && json.maxLength !== undefined && !('format' in json)) fields.set(field, json.maxLength);
   }
@@ -59,16 +66,28 @@ const COMPACTABLE = new Set(['payment_card', 'iban', 'phone', 'us_ssn', 'uk_nino
 test('PII in every field of every kind: zero values leave; the audit holds counts only', async () => {
   const random = seededRandom(4242);
   const seeded: PiiSample[] = [];
-  // A sentence holding one value, or the bare value where a short field (unit ≤ 32) needs it;
-  // drawn again until it fits the field's schema limit.
+  /** Names that must not leave: other people's, and the subjects' with their parts and plain forms. */
+  const names = new Set<string>();
+  // A sentence holding one value — or, one time in two, the value glued into a surrounding (URL,
+  // path, id, `_`, `/`, `-`, brackets) — or the bare value where a short field needs it; drawn
+  // again until it fits the field's schema limit.
   const seedText = (maxLength: number) => {
     for (;;) {
-      const { text, sample } = piiText(random, { maxLength });
+      const { text: sentence, sample } = piiText(random, { maxLength });
+      const glued = surround(randomSurrounding(random), sample.embed);
+      const text = random() < 0.5 && glued.length <= maxLength ? glued : sentence;
       if (text.length > maxLength) continue;
       seeded.push(sample);
       return text;
     }
   };
+  /** A name to add to a free-text field: another person's, or a part of the subject's own, as typed. */
+  const nameText = (subjectName: string) => {
+    const own = nameParts(subjectName);
+    const name = pick(random, [pick(random, OTHER_PEOPLE), pick(random, own), pick(random, own).toUpperCase(), plain(pick(random, own))]);
+    return name;
+  };
+  for (const name of OTHER_PEOPLE) names.add(name);
   const events: NewImpactEvent[] = [];
   for (const kind of EVENT_KINDS) {
     const base = sampleEvents(PER_KIND * 4, { tenants: TENANTS, seed: 7, now: new Date() }).filter((e) => e.kind === kind);
@@ -81,13 +100,19 @@ test('PII in every field of every kind: zero values leave; the audit holds count
       const phone = generatePii(random, 'phone');
       const idSample = generatePii(random, PII_DETECTORS[i % PII_DETECTORS.length]!);
       seeded.push(email, phone, idSample);
+      const subjectName = SUBJECT_NAMES[i % SUBJECT_NAMES.length]!;
       const payload: Record<string, unknown> = { ...event.payload };
-      // ≤ 64 characters: Goodera's own limit on its names and ids (longer is a 422, not a leak).
-      for (const [field, maxLength] of fields) payload[field] = seedText(Math.min(maxLength, 64));
+      // ≤ 64 characters: Goodera's own limit on its names and ids (longer is a 422, not a leak);
+      // each free-text field also names a person.
+      for (const [field, maxLength] of fields) {
+        const name = nameText(subjectName);
+        const limit = Math.min(maxLength, 64);
+        payload[field] = limit >= 48 ? `${seedText(limit - name.length - 3)} — ${name}` : seedText(limit);
+      }
       events.push({
         ...event,
-        source: seedText(128),
-        subject: { employeeId: idSample.value, name: `Name ${email.value}`, email: email.value, phone: phone.value },
+        source: `${seedText(100)} / ${pick(random, OTHER_PEOPLE)}`,
+        subject: { employeeId: idSample.value, name: subjectName, email: email.value, phone: phone.value },
         payload,
       } as NewImpactEvent);
     }
@@ -101,11 +126,31 @@ test('PII in every field of every kind: zero values leave; the audit holds count
     { key: 'acme:broken', value: `{"eventId": "x", "note": "${brokenSample.value}"` },
     { key: 'acme:invalid', value: JSON.stringify({ ...events[0], eventId: 'not-a-uuid', source: badSample.value }) },
   ]);
+  for (const name of SUBJECT_NAMES) for (const part of nameParts(name)) names.add(part).add(part.toUpperCase()).add(plain(part));
+  // Personal data inside id fields: an id leaves as it is, so these events are dead-lettered.
+  const activity = events.find((e) => e.kind === 'volunteer_activity')!;
+  const inIds = [
+    { field: 'projectId', value: 'prj-555-123-4567', leak: '555-123-4567' },
+    { field: 'projectId', value: 'p-ivan-petrov', leak: 'ivan-petrov' },
+    { field: 'organizationId', value: 'ref_4111111111111111', leak: '4111111111111111' },
+    { field: 'organizationId', value: 'org-vindelev', leak: 'vindelev' },
+    { field: 'projectId', value: 'iban_GB82WEST12345698765432', leak: 'GB82WEST12345698765432' },
+  ];
+  const idEvents = inIds.map(
+    ({ field, value }, k) =>
+      ({
+        ...activity,
+        eventId: `00000000-0000-4000-8000-0000000011${String(k).padStart(2, '0')}`,
+        subject: { ...activity.subject, name: 'Søren Vindelev' },
+        payload: { ...activity.payload, [field]: value },
+      }) as NewImpactEvent,
+  );
+  await pipeline.publisher.publishImpactEvents(idEvents);
   const ids = await pipeline.publisher.publishImpactEvents(events);
   expect(seeded.length).toBeGreaterThan(1_000);
 
   await pipeline.tail.waitFor(pipeline.topics.results, () => pipeline.results().length >= ids.length, 150_000);
-  await pipeline.tail.waitFor(pipeline.topics.eventsDlq, (m) => m.length >= 2, 30_000);
+  await pipeline.tail.waitFor(pipeline.topics.eventsDlq, (m) => m.length >= 2 + inIds.length, 30_000);
   await service.stop();
 
   // Everything that crossed the redaction boundary, as raw bytes and text.
@@ -140,7 +185,18 @@ test('PII in every field of every kind: zero values leave; the audit holds count
       }
     }
   }
+  for (const name of names) {
+    for (const [surface, text] of Object.entries(surfaces)) if (text.includes(name)) leaks.push(`name ${name} in ${surface}`);
+  }
+  for (const { leak } of inIds) {
+    for (const [surface, text] of Object.entries(surfaces)) if (text.includes(leak)) leaks.push(`id value in ${surface}`);
+  }
   expect(leaks).toEqual([]);
+
+  // The events with personal data in an id: dead-lettered VALIDATION_FAILED, the field named.
+  const idDead = onTopics.filter((m) => m.headers[DLQ_HEADERS.reason]?.includes('an id that holds personal data'));
+  expect(idDead.map((m) => m.headers[DLQ_HEADERS.code])).toEqual(inIds.map(() => 'VALIDATION_FAILED'));
+  expect(idDead.map((m) => m.headers[DLQ_HEADERS.reason]!.split(':')[0]).sort()).toEqual(inIds.map((c) => `payload.${c.field}`).sort());
 
   // Nothing was lost to redaction: every good event was delivered.
   const results = pipeline.results();

@@ -4,8 +4,10 @@
  * names only, and the ids of the keys that sealed them and the tenant's stored OAuth token).
  *
  * - `add --tenant T [--name N] [--platform P (--credentials JSON | --credentials-file F)] [--disabled]
- *   [--donation-receipts on|off] [--free-text scrubbed|none]`: a tenant, and optionally one platform
- *   it reports to with its credentials (added or replaced).
+ *   [--donation-receipts on|off] [--free-text scrubbed|none] [--deny-list-file F]`: a tenant, and
+ *   optionally one platform it reports to with its credentials (added or replaced). The deny-list
+ *   file holds one name or term per line (`#` comments, blank lines ignored; `-` for standard
+ *   input; an empty file clears the list): the redactor removes them from every event of the tenant.
  * - `rotate --tenant T --platform P (--credentials JSON | --credentials-file F)`: new credentials
  *   for a platform the tenant already reports to; the OAuth token issued under the old ones is dropped.
  * - `rotate-keys`: after IMPACT_SECRET_KEY changed (the old key moved to IMPACT_SECRET_OLD_KEYS),
@@ -39,6 +41,11 @@ const TENANT_FLAGS = {
   disabled: { type: 'boolean', description: 'configure the platform but deliver nothing to it' },
   'donation-receipts': { type: 'string', value: 'on|off', choices: ['on', 'off'], description: "let Benevity have the donor's name and email (sealed, not dropped)" },
   'free-text': { type: 'string', value: 'MODE', choices: ['scrubbed', 'none'], description: 'optional free text: scrubbed of personal data, or removed' },
+  'deny-list-file': {
+    type: 'string',
+    value: 'FILE',
+    description: 'names and terms always scrubbed from this tenant\'s events, one per line (- for standard input); replaces the stored list',
+  },
 } as const;
 const TENANT_ENV = ['DATABASE_URL', 'IMPACT_SECRET_KEY', 'IMPACT_SECRET_KEY_ID', 'IMPACT_SECRET_OLD_KEYS'];
 const { tenant, platform, credentials, 'credentials-file': credentialsFile } = TENANT_FLAGS;
@@ -80,7 +87,7 @@ const SUBS: readonly Sub[] = ['add', 'list', 'rotate', 'rotate-keys'];
 interface Change {
   readonly tenant: string;
   readonly name?: string;
-  readonly policy?: { donationReceipts?: boolean; freeText?: 'scrubbed' | 'none' };
+  readonly policy?: { donationReceipts?: boolean; freeText?: 'scrubbed' | 'none'; denyList?: string[] };
   readonly platform?: { readonly platform: Platform; readonly credentials: Record<string, unknown>; readonly enabled: boolean };
 }
 
@@ -146,7 +153,8 @@ async function list(repo: TenantRepository): Promise<void> {
       const token = p.token === null ? '' : ` token: key=${p.token.keyId} expires=${p.token.expiresAt.toISOString()}`;
       return `${p.platform}${p.enabled ? '' : ' (disabled)'} [${fields}] key=${p.keyId}${token}`;
     });
-    const policy = `receipts=${tenant.policy.donationReceipts ? 'on' : 'off'} free-text=${tenant.policy.freeText}`;
+    const denied = tenant.policy.denyList?.length ?? 0;
+    const policy = `receipts=${tenant.policy.donationReceipts ? 'on' : 'off'} free-text=${tenant.policy.freeText} deny-list=${denied} terms`;
     process.stdout.write(`${tenant.tenantId}\t${tenant.displayName}\t${policy}\t${platforms.join(', ') || '-'}\n`);
   }
   // Like ls on an unreadable entry: everything is listed, and the exit code says not all is well.
@@ -166,16 +174,17 @@ async function changeOf(sub: 'add' | 'rotate', args: string[]): Promise<Change> 
     throw new UsageError(`--tenant must be a lowercase tenant slug (a-z, 0-9, _ and -, at most 63), got "${values.tenant}"`);
   }
   if (sub === 'rotate') {
-    for (const flag of ['name', 'disabled', 'donation-receipts', 'free-text'] as const) {
+    for (const flag of ['name', 'disabled', 'donation-receipts', 'free-text', 'deny-list-file'] as const) {
       if (values[flag] !== undefined) throw new UsageError(`tenants rotate: --${flag} belongs to "tenants add"`);
     }
     if (values.platform === undefined) throw new UsageError('tenants rotate: --platform is required');
   }
   const source = credentialsSource(values.credentials, values['credentials-file']);
+  const policy = await withDenyList(policyFlags(values), values['deny-list-file']);
   if (values.platform === undefined) {
     if (source !== undefined) throw new UsageError('--credentials needs --platform: whose credentials are they?');
     if (values.disabled !== undefined) throw new UsageError('--disabled needs --platform');
-    return { tenant: values.tenant, ...optional('name', values.name), ...optional('policy', policyFlags(values)) };
+    return { tenant: values.tenant, ...optional('name', values.name), ...optional('policy', policy) };
   }
   const platform = values.platform;
   const factory = isPlatform(platform) ? CONNECTORS[platform] : undefined;
@@ -200,7 +209,7 @@ async function changeOf(sub: 'add' | 'rotate', args: string[]): Promise<Change> 
   return {
     tenant: values.tenant,
     ...optional('name', values.name),
-    ...optional('policy', policyFlags(values)),
+    ...optional('policy', policy),
     platform: { platform, credentials: credentials.data, enabled: values.disabled !== true },
   };
 }
@@ -227,6 +236,29 @@ async function readStdin(): Promise<string> {
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** The policy flags plus the deny-list read from its file (one term a line), validated. */
+async function withDenyList(
+  policy: ReturnType<typeof policyFlags>,
+  file: string | undefined,
+): Promise<Change['policy']> {
+  if (file === undefined) return policy;
+  let text: string;
+  try {
+    text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--deny-list-file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+  }
+  const terms = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  // Line numbers only: the terms are names, and names are not echoed.
+  const bad = terms.findIndex((term) => term.length < 2 || term.length > 200);
+  if (bad !== -1) throw new UsageError(`--deny-list-file ${file}: term ${bad + 1} must be 2 to 200 characters`);
+  if (terms.length > 5_000) throw new UsageError(`--deny-list-file ${file}: at most 5000 terms, got ${terms.length}`);
+  return { ...policy, denyList: terms };
 }
 
 /** The tenant policy flags, validated; undefined when none was given (the stored policy stays). */

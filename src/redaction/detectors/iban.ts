@@ -1,29 +1,30 @@
 /**
- * IBANs: country code, two check digits and the country's BBAN, bare or with single spaces
- * (printed in groups of four, but any single spacing is accepted), of the country's exact
+ * IBANs: country code, two check digits and the country's BBAN, bare or with single spaces or
+ * dashes (printed in groups of four, but any single spacing is accepted), after anything but a
+ * letter or digit (`iban_GB82…`, `/GB82…`), of the country's exact
  * length, in the country's BBAN structure, and mod 97 == 1. Upper-case only: that is how IBANs
  * are written, and a case-insensitive scan would let base64 and hex tokens through to mod 97.
  */
 import { ibanChecksumValid } from './checksums.ts';
 import type { Detector, Span } from './detector.ts';
 import { IBAN_SPECS } from './iban-registry.ts';
-import { isWordCharAt } from './text.ts';
+import { isAlnumAt } from './text.ts';
 
-/** Each repetition takes one character after an optional space (no two ways to match a string), at most the longest BBAN (30). */
-const CANDIDATE = /[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}/g;
+/** Each repetition takes one character after an optional space or dash (no two ways to match a string), at most the longest BBAN (30). */
+const CANDIDATE = /[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]){11,30}/g;
 
 function check(text: string, start: number, candidate: string): Span | undefined {
   const spec = IBAN_SPECS.get(candidate.slice(0, 2));
-  if (!spec || isWordCharAt(text, start - 1)) return undefined;
+  if (!spec || isAlnumAt(text, start - 1)) return undefined;
   // Take exactly the country's length of characters; what follows must end the token.
   let compact = '';
   let i = 0;
   for (; i < candidate.length && compact.length < spec.length; i++) {
-    if (candidate[i] !== ' ') compact += candidate[i];
+    if (candidate[i] !== ' ' && candidate[i] !== '-') compact += candidate[i];
   }
   if (compact.length < spec.length) return undefined;
   const end = start + i;
-  if (isWordCharAt(text, end)) return undefined;
+  if (isAlnumAt(text, end)) return undefined;
   if (!spec.bban.test(compact.slice(4)) || !ibanChecksumValid(compact)) return undefined;
   return { start, end };
 }

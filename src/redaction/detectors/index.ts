@@ -12,10 +12,15 @@ import { paymentCardDetector } from './payment-card.ts';
 import { phoneDetector } from './phone.ts';
 import { resolveFindings, type ResolvedFinding } from './resolve.ts';
 import { ukNinoDetector } from './uk-nino.ts';
+import { createNameDetector } from '../names/name-detector.ts';
+import { fakerNameLists } from '../names/faker/faker-name-lists.ts';
 import { usSsnDetector } from './us-ssn.ts';
 
-export type { Detector, DetectorName, Span } from './detector.ts';
-export { DETECTOR_NAMES } from './detector.ts';
+export type { Detector, DetectorName, PatternDetectorName, Span } from './detector.ts';
+export { DETECTOR_NAMES, PATTERN_DETECTOR_NAMES } from './detector.ts';
+
+/** Other people's names, from the name lists of @faker-js/faker (loaded on first use). */
+export const nameDetector: Detector = createNameDetector(fakerNameLists);
 export {
   emailDetector,
   ibanDetector,
@@ -28,8 +33,8 @@ export {
 
 /**
  * Every detector, in the order that breaks ties between overlapping findings of equal length:
- * the specific, checksum-validated kinds (IBAN, card) before the shape-only ones, phone last
- * because almost any other number can be phone-shaped.
+ * the specific, checksum-validated kinds (IBAN, card) before the shape-only ones, phone next to
+ * last because almost any other number can be phone-shaped, then people's names.
  */
 export const DETECTORS: readonly Detector[] = Object.freeze([
   emailDetector,
@@ -39,6 +44,7 @@ export const DETECTORS: readonly Detector[] = Object.freeze([
   ukNinoDetector,
   ipAddressDetector,
   phoneDetector,
+  nameDetector,
 ]);
 
 export interface ScrubResult {
@@ -60,9 +66,23 @@ function scrubWith(text: string, findings: readonly ResolvedFinding[]): ScrubRes
   return { text: out + text.slice(last), counts };
 }
 
-/** Replace every finding with its detector's placeholder; overlapping findings are replaced once. */
-export function scrubText(text: string): ScrubResult {
-  return scrubWith(text, resolveFindings(text, DETECTORS));
+/**
+ * Replace every finding with its detector's placeholder; overlapping findings are replaced once.
+ * `extra` detectors (the event subject's own name, email and phone; the tenant's deny-list) run
+ * with the shared ones.
+ */
+export function scrubText(text: string, extra: readonly Detector[] = []): ScrubResult {
+  return scrubWith(text, resolveFindings(text, extra.length === 0 ? DETECTORS : [...DETECTORS, ...extra]));
+}
+
+/** `scrubText` with a detector list made once (`withDetectors`), for many strings of one event. */
+export function scrubTextWith(text: string, detectors: readonly Detector[]): ScrubResult {
+  return scrubWith(text, resolveFindings(text, detectors));
+}
+
+/** The shared detectors followed by `extra`. */
+export function withDetectors(extra: readonly Detector[]): readonly Detector[] {
+  return extra.length === 0 ? DETECTORS : [...DETECTORS, ...extra];
 }
 
 function namesOf(findings: readonly ResolvedFinding[]): DetectorName[] {

@@ -9,14 +9,14 @@
  */
 import { isIP } from 'node:net';
 import type { Detector, Span } from './detector.ts';
-import { countDigits, isDigitAt, isWordCharAt, joinedBefore, nonOverlapping } from './text.ts';
+import { countDigits, isAlnumAt, isDigitAt, isWordCharAt, joinedAfter, joinedBefore, nonOverlapping } from './text.ts';
 
 // A simple candidate pattern (fast to scan); octets are checked in code.
 const IPV4 = /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/g;
 // Each group ends with a colon, which the hex class cannot match: the repetition cannot backtrack badly.
 const IPV6 = /(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4})/y;
 const NOT_AN_ADDRESS_BEFORE =
-  /(?:^|[^\p{L}])(?:v|ver|version|versions|release|build|rev|revision|section|sections|sec|clause|chapter|step|article|item|para|paragraph|table|figure|fig|appendix|annex|part|§)\.?\s*$/iu;
+  /(?:^|[^\p{L}])(?:v|ver|version|versions|release|build|rev|revision|section|sections|sec|clause|chapter|step|article|item|para|paragraph|table|figure|fig|appendix|annex|part|§)[.\s_-]*$/iu;
 /** Addresses that name no host: unspecified, loopback, broadcast. */
 const NO_HOST = /^(?:0\.0\.0\.0|127\.\d+\.\d+\.\d+|255\.255\.255\.255)$/;
 const MIN_IPV6_HEX_DIGITS = 5;
@@ -37,9 +37,9 @@ function ipv4(text: string, out: Span[]): void {
     // dashed suffix (`1.3.2.1-motley`), but not a port (`:8080`) or a prefix length (`/24`).
     const glued =
       joinedBefore(text, start) ||
-      isWordCharAt(text, end) ||
+      isAlnumAt(text, end) ||
       (text[end] === '.' && isDigitAt(text, end + 1)) ||
-      (text[end] === '-' && isWordCharAt(text, end + 1));
+      (text[end] === '-' && joinedAfter(text, end));
     if (glued) {
       // Skip the rest of this dotted token (e.g. 1.2.3.4.5) rather than find an address inside it.
       let skip = end;
@@ -82,6 +82,14 @@ function ipv6(text: string, out: Span[]): void {
   while (colon !== -1) {
     let start = colon;
     while (start > 0 && colon - start < 4 && isHexChar(text[start - 1])) start--;
+    // The colon of a label (`usr:2001:…`, `usr:::ffff:…`) is no part of the address.
+    if (start === colon && isAlnumAt(text, colon - 1) && !isHexChar(text[colon - 1])) {
+      if (text[colon + 1] !== ':' || text[colon + 2] !== ':') {
+        colon = text.indexOf(':', colon + 1);
+        continue;
+      }
+      start = colon + 1;
+    }
     IPV6.lastIndex = start;
     const m = IPV6.exec(text);
     if (!m) {
@@ -90,7 +98,9 @@ function ipv6(text: string, out: Span[]): void {
     }
     const end = start + m[0].length;
     const before = text[start - 1];
-    const glued = isWordCharAt(text, start - 1) || before === ':' || before === '.' || isWordCharAt(text, end) || text[end] === ':';
+    // `:` before continues an address (`…:2001:db8`) unless a word of letters stands before it (`usr:`).
+    const labelColon = before === ':' && isAlnumAt(text, start - 2) && !isHexChar(text[start - 2]);
+    const glued = isAlnumAt(text, start - 1) || (before === ':' && !labelColon) || before === '.' || isAlnumAt(text, end) || text[end] === ':';
     const plausible = hexDigitCount(m[0]) >= MIN_IPV6_HEX_DIGITS && LONG_HEX_GROUP.test(m[0]);
     if (!glued && plausible && isIP(m[0]) === 6) out.push({ start, end });
     // Past this candidate (and, when glued, past the rest of its token) before looking again.

@@ -1,6 +1,7 @@
 /**
- * Payment card numbers (PANs): 13–19 digits, bare or grouped with one kind of separator (space or
- * dash) in the groupings cards are printed with, Luhn-valid, and inside a known issuer (IIN)
+ * Payment card numbers (PANs): 13–19 digits, bare or grouped with spaces, dashes or dots (mixed
+ * too) in the groupings cards are printed with, after anything but a letter, a digit or a code
+ * that holds digits (`ref/4111…`, `card_4111…`, `4111…-x` are found), Luhn-valid, and inside a known issuer (IIN)
  * range. The IIN check is what keeps a Luhn-valid order number (one in ten of any digits) from
  * matching.
  */
@@ -8,8 +9,8 @@ import { luhnValid } from './checksums.ts';
 import type { Detector, Span } from './detector.ts';
 import { countDigits, joinedAfter, joinedBefore } from './text.ts';
 
-/** Maximal runs of digit groups joined by one space or dash: `\d+` then the separator, no overlap. */
-const RUN = /\d+(?:[ -]\d+)*/g;
+/** Maximal runs of digit groups joined by one space, dash or dot: `\d+` then the separator, no overlap. */
+const RUN = /\d+(?:[ .-]\d+)*/g;
 
 interface IinRange {
   readonly from: number;
@@ -67,8 +68,8 @@ function scanRun(text: string, start: number, value: string, out: Span[]): void 
   const groups: { start: number; digits: string }[] = [];
   const seps: string[] = [];
   let offset = 0;
-  for (const part of value.split(/([ -])/)) {
-    if (part === ' ' || part === '-') seps.push(part);
+  for (const part of value.split(/([ .-])/)) {
+    if (part === ' ' || part === '-' || part === '.') seps.push(part);
     else groups.push({ start: start + offset, digits: part });
     offset += part.length;
   }
@@ -82,10 +83,10 @@ function scanRun(text: string, start: number, value: string, out: Span[]): void 
       if (length > 19) continue;
       const slice = groups.slice(i, j);
       const digits = slice.map((g) => g.digits).join('');
-      const sepKinds = new Set(seps.slice(i, j - 1));
-      if (sepKinds.size > 1) continue;
-      // A dash glues a part to its neighbour (an id like 1234-5678-…): only a space may split a run.
-      if ((i > 0 && seps[i - 1] === '-') || (j < groups.length && seps[j - 1] === '-')) continue;
+      // Separators may be mixed (`4111 1111-1111.1111`): Luhn and the issuer ranges decide.
+      // A dash or dot glues a part to its neighbour (an id like 1234-5678-…, an amount): only a
+      // space may split a run.
+      if ((i > 0 && seps[i - 1] !== ' ') || (j < groups.length && seps[j - 1] !== ' ')) continue;
       if (!validGrouping(slice.map((g) => g.digits.length)) || !isCardNumber(digits)) continue;
       const last = slice[slice.length - 1]!;
       out.push({ start: slice[0]!.start, end: last.start + last.digits.length });

@@ -5,9 +5,10 @@
  * - International (`+CC …` or `00CC …`): 8–15 digits (E.164), any mix of spaces, dashes, dots and
  *   parentheses, an optional `(0)` trunk digit. The leading `+` is signal enough.
  * - National with a trunk `0` (UK 07700 900123, 020 7946 0018; FR 06 12 34 56 78; DE 030 1234567,
- *   030/1234567; IN 098765 43210; IT, NL …): 9–12 digits, one separator kind throughout, an
- *   optional `(0xx)` area code; written bare only as 10–11 digits.
- * - Known shapes without a trunk: NANP 555-123-4567 / (555) 123-4567 / 1-800-555-0199, US local
+ *   030/1234567; IN 098765 43210; IT, NL …): 9–12 digits, spaces, dashes or dots (mixed too:
+ *   `020 7946-0018`), an optional `(0xx)` area code; written bare only as 10–11 digits.
+ * - Known shapes without a trunk: NANP 555-123-4567 / (555) 123-4567 / 1-800-555-0199 (also with
+ *   mixed separators, 555.123-4567), US local
  *   555-0123, IN mobile 98765 43210, ES mobile 612 34 56 78 / 612 345 678.
  * - Anything else with 7–12 digits only right after a phone keyword ("tel", "call me on", …).
  *
@@ -30,6 +31,8 @@ export interface PhoneRun {
 }
 
 const PLAIN_SEPS = new Set([' ', '-', '.']);
+/** The separator kind of a national number written with more than one of space, dash and dot. */
+const MIXED = 'mixed';
 
 function stripParens(sep: string): string {
   return sep.replace(/[()]/g, '');
@@ -104,8 +107,9 @@ function nationalSeparator(run: PhoneRun): string | undefined {
   if (seps.length === 0) return run.openParen ? ' ' : '';
   const kind = seps[0]!;
   if (kind === '/') return seps.length === 1 && !run.openParen ? '/' : undefined;
-  if (!PLAIN_SEPS.has(kind) || seps.some((sep) => sep !== kind)) return undefined;
-  return kind;
+  if (!seps.every((sep) => PLAIN_SEPS.has(sep))) return undefined;
+  // `555.123-4567`, `020 7946-0018`: mixed separators, accepted only for the strongest shapes.
+  return seps.every((sep) => sep === kind) ? kind : MIXED;
 }
 
 function shapeOf(groups: readonly string[]): string {
@@ -116,7 +120,9 @@ function shapeOf(groups: readonly string[]): string {
 function knownNationalShape(groups: readonly string[], sep: string): boolean {
   const first = groups[0]!;
   const lead = first[0]!;
-  switch (shapeOf(groups)) {
+  const shape = shapeOf(groups);
+  if (sep === MIXED && shape !== '3-3-4' && shape !== '1-3-3-4') return false;
+  switch (shape) {
     case '3-3-4': // NANP 555-123-4567, (555) 123-4567
       return lead >= '2';
     case '1-3-3-4': // 1-800-555-0199

@@ -6,12 +6,17 @@
  */
 import type { Detector, Span } from './detector.ts';
 import { isPhoneRun } from './phone-shapes.ts';
-import { countDigits, isDigitCode, joinedAfter, joinedBefore } from './text.ts';
+import { countDigits, isAlnumAt, isDigitAt, isDigitCode, joinedAfter, joinedBefore } from './text.ts';
 
 // One character class then a digit: a single quantifier, so a failed match costs one pass.
 const CANDIDATE = /\+?\(?\d[\d ().\-/\u00a0\u2009\u202f]*\d/g;
 const KEYWORD =
-  /(?:^|[^\p{L}])(?:phone|tel|t[ée]l[ée]phone|telefon|mobile|mob|cell|cellphone|call|fax|whats ?app|sms|text|ring|handy|portable|ph)\b[^\d\n]{0,16}$/iu;
+  /(?:^|[^\p{L}])(?:phone|tel|t[ée]l[ée]phone|telefon|mobile|mob|cell|cellphone|call|fax|whats ?app|sms|text|ring|handy|portable|ph)(?!\p{L})[^\d\n]{0,16}$/iu;
+/**
+ * An extension written right after the number, part of the finding: `ext. 12`, `x1234`, `#12`.
+ * (A suffix such as the `-x` of `(NPA) NXX-XXXX-x` is no part of it, and does not glue.)
+ */
+const EXTENSION = /\s*(?:ext\.?|extn\.?|extension|x|#)\s*\d{1,6}(?!\d)/iuy;
 const KEYWORD_WINDOW = 32;
 /** Groups beyond this are not one phone number (the longest, +33 6 12 34 56 78, has six). */
 const MAX_GROUPS = 8;
@@ -83,8 +88,15 @@ function accept(
   let start = firstGroup.start;
   if (openParen) start--;
   if (plus) start--;
-  const end = groups[j - 1]!.end;
-  if (joinedBefore(text, start) || joinedAfter(text, end)) return undefined;
+  let end = groups[j - 1]!.end;
+  if (j === groups.length) {
+    EXTENSION.lastIndex = end;
+    if (EXTENSION.exec(text)) end = EXTENSION.lastIndex;
+  }
+  // A letter right before a `+` does not glue: `tel+44…`, `mob+1…` (the `+` is signal enough).
+  const letterBeforePlus = plus && isAlnumAt(text, start - 1) && !isDigitAt(text, start - 1);
+  const gluedBefore = joinedBefore(text, start) && !letterBeforePlus;
+  if (gluedBefore || joinedAfter(text, end)) return undefined;
   const isPhone = isPhoneRun({
     groups: groups.slice(i, j).map((g) => g.digits),
     seps: seps.slice(i, j - 1),

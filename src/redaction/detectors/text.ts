@@ -29,31 +29,50 @@ export function isDigitAt(text: string, i: number): boolean {
   return i >= 0 && i < text.length && isDigitCode(text.charCodeAt(i));
 }
 
-/** Joiners that make two word tokens one (`PRJ-2026`, `2026/11`, `a_b`). */
+/** Letter, digit or mark (any script) at index `i` — a word character other than `_`. */
+export function isAlnumAt(text: string, i: number): boolean {
+  return isWordCharAt(text, i) && text.charCodeAt(i) !== 95;
+}
+
+/** Joiners that continue a number (`2026-11`, `2026/11`, `1_000`) when a digit stands on their other side. */
 const HARD_JOINERS = '-/_';
 /** Joiners that make two numbers one (`1.2`, `1,234`, `10:30`) but may follow a word (`Tel.`, `No:`). */
 const NUMBER_JOINERS = '.,:';
 
+/** How far a joiner's neighbouring token is looked at (a UUID segment is 12). */
+const TOKEN_LOOK = 32;
+
+/** Does the alphanumeric token that runs from `from` in direction `step` (±1) hold a digit? */
+function tokenHasDigit(text: string, from: number, step: 1 | -1): boolean {
+  for (let i = from, n = 0; n < TOKEN_LOOK && isAlnumAt(text, i); i += step, n++) if (isDigitAt(text, i)) return true;
+  return false;
+}
+
 /**
- * Is the token that starts at `start` glued to what precedes it? A word character directly
- * before, a hard joiner after a word character, or a number joiner after a digit.
+ * Is the token that starts at `start` glued to what precedes it? What decides is what stands
+ * right outside the value: a letter or digit makes it part of a longer token (`PRJ2026…`,
+ * `a1b2c3…`), a number joiner after a digit continues the number (`1.2…`, `10:…`), and a hard
+ * joiner after a token that holds digits continues a code (`2026-…`, UUID segments
+ * `c06a9fae-0097-…`). Punctuation, `_`, `/`, `-` and brackets after a word of letters do not:
+ * `tel_…`, `ref/…`, `word-…`, `prj-…`, `id=(…` are how people and systems write values next
+ * to labels.
  */
 export function joinedBefore(text: string, start: number): boolean {
-  if (isWordCharAt(text, start - 1)) return true;
+  if (isAlnumAt(text, start - 1)) return true;
   const before = text[start - 1];
   if (before === undefined) return false;
-  if (HARD_JOINERS.includes(before)) return isWordCharAt(text, start - 2);
   if (NUMBER_JOINERS.includes(before)) return isDigitAt(text, start - 2);
+  if (HARD_JOINERS.includes(before)) return tokenHasDigit(text, start - 2, -1);
   return false;
 }
 
 /** Is the token that ends at `end` glued to what follows it? Mirror of `joinedBefore`. */
 export function joinedAfter(text: string, end: number): boolean {
-  if (isWordCharAt(text, end)) return true;
+  if (isAlnumAt(text, end)) return true;
   const after = text[end];
   if (after === undefined) return false;
-  if (HARD_JOINERS.includes(after)) return isWordCharAt(text, end + 1);
   if (NUMBER_JOINERS.includes(after)) return isDigitAt(text, end + 1);
+  if (HARD_JOINERS.includes(after)) return tokenHasDigit(text, end + 1, 1);
   return false;
 }
 

@@ -6,7 +6,7 @@
  * ordinary words.
  */
 import type { Detector, Span } from './detector.ts';
-import { countDigits, isWordCharAt } from './text.ts';
+import { countDigits, isAlnumAt } from './text.ts';
 
 const NINO = /([A-Za-z]{2}) ?(\d{2}) ?(\d{2}) ?(\d{2}) ?([A-Da-d])/g;
 const FIRST = /[A-CEGHJ-PR-TW-Z]/;
@@ -33,8 +33,8 @@ export const ukNinoDetector: Detector = {
       const start = m.index;
       const end = start + m[0].length;
       const ok =
-        !isWordCharAt(text, start - 1) &&
-        !isWordCharAt(text, end) &&
+        !isAlnumAt(text, start - 1) &&
+        !isAlnumAt(text, end) &&
         consistentCase(m[0]) &&
         isValidNinoPrefix(m[1]!.toUpperCase());
       if (ok) spans.push({ start, end });

@@ -9,7 +9,7 @@ import { countDigits, joinedAfter, joinedBefore } from './text.ts';
 
 const GROUPED = /(\d{3})([- ])(\d{2})\2(\d{4})/g;
 const BARE = /\d{9}/g;
-const KEYWORD = /(?:^|[^\p{L}])(?:ssn\b|ss#|social[\s-]+security\b|soc\.?\s*sec\b)[^\d\n]{0,24}$/iu;
+const KEYWORD = /(?:^|[^\p{L}])(?:ssn|ss#|social[\s_-]+security|soc\.?\s*sec)(?!\p{L})[^\d\n]{0,24}$/iu;
 const KEYWORD_WINDOW = 48;
 
 export function isIssuableSsn(area: string, group: string, serial: string): boolean {

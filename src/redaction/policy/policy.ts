@@ -34,6 +34,12 @@ export interface TenantPolicy {
   readonly donationReceipts: boolean;
   /** `none` withholds every optional free-text field from every platform. */
   readonly freeText: 'scrubbed' | 'none';
+  /**
+   * Names and terms the redactor removes from every string of the tenant's events (case- and
+   * diacritic-insensitively, as whole words) before anything is routed: people the name lists do
+   * not know, internal code names. Absent: none.
+   */
+  readonly denyList?: readonly string[];
 }
 
 export const DEFAULT_TENANT_POLICY: TenantPolicy = Object.freeze({ donationReceipts: false, freeText: 'scrubbed' });

@@ -6,6 +6,7 @@ export const tenantPolicySchema = z
   .strictObject({
     donationReceipts: z.boolean().default(DEFAULT_TENANT_POLICY.donationReceipts),
     freeText: z.enum(['scrubbed', 'none']).default(DEFAULT_TENANT_POLICY.freeText),
+    denyList: z.array(z.string().trim().min(2).max(200)).max(5_000).optional(),
   })
   .readonly();
 

@@ -29,7 +29,7 @@ describe('IP address detector', () => {
     ['a v-prefixed version', 'v1.2.3.4'],
     ['a section number', 'see section 3.2.1.4'],
     ['a dashed section anchor', 'rfc2616#section-8.1.2.2'],
-    ['a version with a suffix', 'zlib 1.3.2.1-motley'],
+    ['a version with a suffix that holds digits', 'zlib 1.3.2.1-rc2'],
     ['a dotted date', '28.11.2026'],
     ['a long build number', 'build 10.0.19045.1234'],
     ['the unspecified address', '0.0.0.0'],

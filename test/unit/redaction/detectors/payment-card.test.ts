@@ -20,6 +20,13 @@ describe('payment card detector', () => {
     ['UnionPay 6200000000000005', '6200000000000005'],
     ['card then a year: 4111 1111 1111 1111 2026', '4111 1111 1111 1111'],
     ['a count then the card: 3 x 4111 1111 1111 1111', '4111 1111 1111 1111'],
+    ['mixed separators 4111 1111-1111.1111', '4111 1111-1111.1111'],
+    ['dotted 4111.1111.1111.1111', '4111.1111.1111.1111'],
+    ['after a label and a dash: ID-4111-1111-1111-1111', '4111-1111-1111-1111'],
+    ['after a slash: ref/4111111111111111', '4111111111111111'],
+    ['after an underscore: card_4111111111111111', '4111111111111111'],
+    ['before a dash suffix: 4111 1111 1111 1111-x', '4111 1111 1111 1111'],
+    ['in a URL: /cards/4111111111111111?x=1', '4111111111111111'],
   ])('finds it in %j', (text, expected) => {
     expect(matches(paymentCardDetector, text)).toEqual([expected]);
   });
@@ -30,9 +37,9 @@ describe('payment card detector', () => {
     ['unknown issuer 9 (Luhn-valid)', '9111111111111110'],
     ['wrong length for the brand (Amex with 16)', '3782822463100051'],
     ['odd grouping', '41 1111 1111 111 111'],
-    ['mixed separators', '4111 1111-1111 1111'],
     ['glued to letters (hex id)', 'a4111111111111111b'],
-    ['inside a dashed id', 'ID-4111-1111-1111-1111'],
+    ['inside a dashed code that holds digits', 'ID7-4111-1111-1111-1111'],
+    ['followed by a dotted number', '4111111111111111.25'],
     ['too short', '4111 1111 1111'],
     ['an epoch in ms', '1764325800000'],
     ['an amount', '4,111,111,111,111.11'],

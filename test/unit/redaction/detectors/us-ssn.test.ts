@@ -11,6 +11,9 @@ describe('US SSN detector', () => {
     ['bare after SSN: SSN 123456789', '123456789'],
     ['bare after "social security number:" 219099999', '219099999'],
     ['bare after ss#: ss# 123456789', '123456789'],
+    ['after a label and a dash: SKU-123-45-6789', '123-45-6789'],
+    ['after an underscore: ssn_123-45-6789', '123-45-6789'],
+    ['bare after ssn_: ssn_123456789', '123456789'],
     ['bare after "Soc. Sec. no." 123456789', '123456789'],
   ])('finds it in %j', (text, expected) => {
     expect(matches(usSsnDetector, text)).toEqual([expected]);
@@ -26,7 +29,7 @@ describe('US SSN detector', () => {
     ['bare without a keyword', 'order 123456789'],
     ['bare with a keyword but an invalid area', 'SSN 666123456'],
     ['ten bare digits after a keyword', 'SSN 1234567890'],
-    ['inside a longer dashed code', 'SKU-123-45-6789'],
+    ['inside a longer dashed code that holds digits', 'SKU9-123-45-6789'],
     ['followed by more digits', '123-45-6789-01'],
     ['a phone number', '555-123-4567'],
   ])('finds nothing: %s', (_why, text) => {
