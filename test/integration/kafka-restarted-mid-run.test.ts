@@ -22,7 +22,7 @@ beforeAll(async () => {
   kafka = await kafkaProcess();
   await kafka.start();
   world = await createAllPlatforms('kafka-restarted', { KAFKA_BROKERS: kafka.brokers, ...FAULT_RUN_ENV });
-});
+}, 300_000); // its own broker / server starts first: slow on a busy machine
 
 afterAll(async () => {
   for (const service of services) await service.stop();

@@ -23,7 +23,7 @@ beforeAll(async () => {
   postgres = await postgresProcess();
   await postgres.start();
   world = await createAllPlatforms('pg-stopped', { DATABASE_URL: postgres.url, ...FAULT_RUN_ENV });
-});
+}, 300_000); // its own broker / server starts first: slow on a busy machine
 
 afterAll(async () => {
   for (const service of services) await service.stop();
