@@ -125,6 +125,9 @@ export const envSchema = z.object({
   BENEVITY_CALLBACK_WAIT_MS: int(100, 86_400_000).default(300_000),
   /** A polled import still running is polled again after this long. */
   BENEVITY_IMPORT_POLL_INTERVAL_MS: int(100, 86_400_000).default(60_000),
+  /** Requests per minute per Benevity OAuth client (one per tenant), shared by every instance through Redis. */
+  BENEVITY_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(1_200),
+  BENEVITY_RATE_LIMIT_BURST: int(1, 1_000).default(20),
   /** Base URL of the Workday API (tenant paths `/ccx/api/v1/{tenant}`, tokens `/ccx/oauth2/{tenant}/token`). */
   WORKDAY_BASE_URL: z.string().url().default('http://127.0.0.1:4030'),
   /** Requests per minute per Workday tenant (undocumented limit: a conservative default), and burst. */
@@ -242,6 +245,7 @@ export interface Config {
         readonly waitMs: number;
         readonly pollIntervalMs: number;
       };
+      readonly rateLimit: { readonly perMinute: number; readonly burst: number };
     };
     readonly workday: {
       readonly baseUrl: string;
@@ -359,6 +363,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           waitMs: e.BENEVITY_CALLBACK_WAIT_MS,
           pollIntervalMs: e.BENEVITY_IMPORT_POLL_INTERVAL_MS,
         },
+        rateLimit: { perMinute: e.BENEVITY_RATE_LIMIT_PER_MINUTE, burst: e.BENEVITY_RATE_LIMIT_BURST },
       },
       workday: {
         baseUrl: e.WORKDAY_BASE_URL,

@@ -51,6 +51,8 @@ export const CONNECTORS: Partial<Record<Platform, ConnectorFactory>> = {
         callbackUrl: deps.callbackUrl,
         tokenRefreshMarginMs: config.platforms.benevity.tokenRefreshMarginMs,
         importSettleMs: config.platforms.benevity.importSettleMs,
+        ...(deps.rateLimiter === undefined ? {} : { limiter: deps.rateLimiter }),
+        rateLimit: config.platforms.benevity.rateLimit,
       });
     },
   },

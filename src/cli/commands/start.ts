@@ -40,4 +40,8 @@ export async function startCommand(args: string[]): Promise<void> {
     process.once('SIGINT', onSignal);
   });
   await service.stop();
+  // Everything we own is closed. A handle a client library still holds (kafkajs keeps one after
+  // its broker restarted under it) must not keep a stopped process from exiting: unref'd, this
+  // fires only if something else keeps the event loop alive.
+  setTimeout(() => process.exit(), 2_000).unref();
 }

@@ -6,6 +6,7 @@
  * reconciler's poll) gives the outcome. Lookups for reconciliation: donations by metadata, hours by
  * externalId. Responses are validated: a 2xx the contract does not allow is an error.
  */
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
@@ -17,6 +18,7 @@ import { classifyNetworkError, classifyStatus } from '../../http/classify.ts';
 import { assertOriginAllowed } from '../../http/dispatcher.ts';
 import { contactAssociatedData } from '../../redaction/redact.ts';
 import type { GateAllowance, PreSendGate } from '../../redaction/pre-send-gate.ts';
+import { acquire, type RateLimit, type RateLimiter } from '../../ratelimit/rate-limiter.ts';
 import type { Connector, DeliveryOutcome, DeliveryRequest } from '../connector.ts';
 import { toBenevityDonation, toBenevityHoursRecord, type DonorContact } from './benevity.mapper.ts';
 import {
@@ -53,6 +55,9 @@ export interface BenevityConnectorOptions {
   /** Pause between those lookups. */
   readonly importSettlePollMs?: number;
   readonly now?: () => number;
+  /** Paces every API call per OAuth client (each tenant has its own), shared through Redis; a 429 slows it. */
+  readonly limiter?: RateLimiter;
+  readonly rateLimit?: RateLimit;
 }
 
 export type BenevityConnector = Connector & AsyncJobReader;
@@ -108,6 +113,20 @@ export function createBenevityConnector(options: BenevityConnectorOptions): Bene
     },
   });
 
+  /** One request under the client's bucket: a token first; a 429 penalizes the bucket for its Retry-After. */
+  async function limited(credentials: BenevityCredentials, call: () => Promise<Answer>): Promise<Answer> {
+    if (!options.limiter) return call();
+    const bucket = bucketOf(credentials);
+    const rateLimit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+    await acquire(options.limiter, bucket, rateLimit);
+    const answer = await call();
+    if (answer.status === 429) {
+      const retryAfterMs = classifyStatus(429, 'benevity 429', answer.headers['retry-after']).retryAfterMs;
+      await options.limiter.penalize(bucket, rateLimit, retryAfterMs ?? 1_000);
+    }
+    return answer;
+  }
+
   /** An API call with a bearer token; on 401 one refresh and one retry, then the 401 is final. */
   async function api(
     credentials: BenevityCredentials,
@@ -124,10 +143,10 @@ export function createBenevityConnector(options: BenevityConnectorOptions): Bene
     });
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const token = await tokens.token(credentials);
-    const first = await send(method, path, headers(token), payload);
+    const first = await limited(credentials, () => send(method, path, headers(token), payload));
     if (first.status !== 401) return first;
     const fresh = await tokens.refresh(credentials, token);
-    const second = await send(method, path, headers(fresh), payload);
+    const second = await limited(credentials, () => send(method, path, headers(fresh), payload));
     if (second.status === 401) {
       throw new ImpactError('PLATFORM_AUTH_FAILED', `benevity refused a freshly issued token: ${errorText(second)}`, {
         retryable: false,
@@ -306,4 +325,11 @@ function errorText(answer: { status: number; json: unknown }): string {
   if (!parsed.success) return `benevity HTTP ${answer.status}`;
   const { error, message } = parsed.data;
   return `benevity HTTP ${answer.status} ${error}${message ? `: ${message.slice(0, 200)}` : ''}`;
+}
+
+const DEFAULT_RATE_LIMIT: RateLimit = { perMinute: 1_200, burst: 20 };
+
+/** A Benevity OAuth client is issued per tenant: its bucket (the client id hashed, never logged in clear). */
+function bucketOf(credentials: BenevityCredentials): string {
+  return `benevity:${createHash('sha256').update(credentials.clientId).digest('hex').slice(0, 24)}`;
 }

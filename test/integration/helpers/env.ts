@@ -10,11 +10,12 @@ import { createDb, type Db } from '../../../src/db/database.ts';
 import { migrateToLatest } from '../../../src/db/migrator.ts';
 import { TenantRepository } from '../../../src/tenants/tenant-repository.ts';
 
-export function serviceUrls() {
+/** The shared stack's URLs, or a scenario's own instances where `own` names them (e.g. its own broker). */
+export function serviceUrls(own: Record<string, string> = {}) {
   return {
-    kafkaBrokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-    databaseUrl: process.env.DATABASE_URL ?? 'postgres://impact:impact@127.0.0.1:5432/impact',
-    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    kafkaBrokers: own.KAFKA_BROKERS ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+    databaseUrl: own.DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://impact:impact@127.0.0.1:5432/impact',
+    redisUrl: own.REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     schemaRegistryUrl: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7',
   };
 }
@@ -30,7 +31,9 @@ export interface ScenarioEnv {
 }
 
 export async function createScenarioEnv(name: string, overrides: Record<string, string> = {}): Promise<ScenarioEnv> {
-  const urls = serviceUrls();
+  // A scenario with its own PostgreSQL or broker names it in overrides; its database is made there.
+  const { DATABASE_URL: ownDatabase, ...rest } = overrides;
+  const urls = serviceUrls({ ...rest, ...(ownDatabase ? { DATABASE_URL: ownDatabase } : {}) });
   const id = `${name.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}${randomBytes(4).toString('hex')}`;
   const databaseName = `impact_t_${id}`;
   const admin = new pg.Client({ connectionString: urls.databaseUrl });
@@ -60,7 +63,7 @@ export async function createScenarioEnv(name: string, overrides: Record<string, 
     DELIVERY_BACKOFF_MAX_MS: '1000',
     OUTBOX_POLL_INTERVAL_MS: '100',
     LOG_LEVEL: 'info',
-    ...overrides,
+    ...rest,
   };
   const db = createDb(env.DATABASE_URL!, 4);
   await migrateToLatest(db);

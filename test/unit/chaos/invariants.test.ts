@@ -1,0 +1,44 @@
+import { expect, test } from 'vitest';
+import { checkInvariants, type ChaosObservations } from '../../../src/chaos/invariants.ts';
+
+const clean: ChaosObservations = {
+  expected: new Set(['e1:goodera', 'e1:benevity', 'e2:workday']),
+  results: [
+    { eventId: 'e1', platform: 'goodera', status: 'delivered' },
+    { eventId: 'e1', platform: 'benevity', status: 'delivered' },
+    { eventId: 'e2', platform: 'workday', status: 'delivered' },
+    { eventId: 'e2', platform: 'workday', status: 'delivered' }, // re-published by the relay: one result by key
+  ],
+  simulators: { goodera: { accepted: 1, duplicates: 0 }, benevity: { accepted: 1, duplicates: 0 }, workday: { accepted: 1, duplicates: 0 } },
+  injectedBad: 2,
+  deadLetters: 2,
+  otherDeadLetters: 0,
+  piiValues: ['ada@example.org'],
+  haystacks: [{ where: 'log', text: 'nothing personal here' }],
+  lag: 0,
+};
+
+test('a clean run has no violations', () => {
+  expect(checkInvariants(clean)).toEqual([]);
+});
+
+test.each([
+  ['missing_result', { results: clean.results.slice(1) }],
+  ['extra_result', { results: [...clean.results, { eventId: 'e9', platform: 'goodera', status: 'delivered' }] }],
+  ['not_delivered', { results: [{ ...clean.results[0]!, status: 'failed' }, ...clean.results.slice(1)] }],
+  ['applied_twice', { simulators: { ...clean.simulators, goodera: { accepted: 1, duplicates: 1 } } }],
+  ['applied_count', { simulators: { ...clean.simulators, workday: { accepted: 0, duplicates: 0 } } }],
+  ['dead_letters', { deadLetters: 3 }],
+  ['dead_letters', { otherDeadLetters: 1 }],
+  ['pii_leak', { haystacks: [{ where: 'benevity records', text: '{"note":"ada@example.org"}' }] }],
+  ['lag', { lag: 4 }],
+] as const)('%s is reported', (kind, change) => {
+  const violations = checkInvariants({ ...clean, ...change } as ChaosObservations);
+  expect(violations.map((v) => v.kind)).toEqual([kind]);
+});
+
+test('a leak names where it was found, never the value', () => {
+  const [violation] = checkInvariants({ ...clean, haystacks: [{ where: 'results', text: 'x ada@example.org' }] });
+  expect(violation?.detail).toContain('results');
+  expect(violation?.detail).not.toContain('ada@example.org');
+});
