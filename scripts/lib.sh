@@ -3,6 +3,9 @@
 set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
+# Tools the tests build from source (Helm, toxiproxy, Jaeger) are kept per machine, not per clone:
+# a fresh clone (CI) reuses what an earlier one built.
+export IMPACT_TOOLS_CACHE="${IMPACT_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/impact-in/tools}"
 
 ensure_deps() {
   if ! command -v npm >/dev/null 2>&1; then

@@ -13,26 +13,16 @@ bash deploy/local/stack.sh up
 bash deploy/local/stack.sh tools
 stack_env
 # Toxiproxy, for the network-fault scenarios and the chaos run: Shopify's server built once with
-# `go install` into .cache/toxiproxy-v2.12.0/ (it needs Go >= 1.23). Without such a Go on PATH the
-# Go toolchain itself is fetched from the Go module proxy (module golang.org/toolchain) into .cache/.
-TOXIPROXY_DIR="$PWD/.cache/toxiproxy-v2.12.0"
+# `go install` (Go >= 1.23, on PATH) into the per-machine tools cache ($IMPACT_TOOLS_CACHE), so a
+# fresh clone reuses it (test/integration/helpers/toxiproxy-process.ts finds it there).
+TOXIPROXY_DIR="$IMPACT_TOOLS_CACHE/toxiproxy-v2.12.0"
 if [[ ! -x $TOXIPROXY_DIR/server ]]; then
-  echo "== toxiproxy v2.12.0 (go install, once)"
-  GO_BIN=go
-  if ! command -v go >/dev/null || ! go version | grep -Eq 'go1\.(2[3-9]|[3-9][0-9])'; then
-    GO_TOOLCHAIN="$PWD/.cache/go-toolchain-1.23.4"
-    if [[ ! -x $GO_TOOLCHAIN/bin/go ]]; then
-      rm -rf "$PWD/.cache/go-toolchain.tmp" && mkdir -p "$PWD/.cache/go-toolchain.tmp"
-      curl -fsSL -o "$PWD/.cache/go-toolchain.tmp/go.zip" \
-        https://proxy.golang.org/golang.org/toolchain/@v/v0.0.1-go1.23.4.linux-amd64.zip
-      python3 -m zipfile -e "$PWD/.cache/go-toolchain.tmp/go.zip" "$PWD/.cache/go-toolchain.tmp/x"
-      mv "$PWD/.cache/go-toolchain.tmp/x/golang.org/toolchain@v0.0.1-go1.23.4.linux-amd64" "$GO_TOOLCHAIN"
-      chmod -R u+x "$GO_TOOLCHAIN/bin" "$GO_TOOLCHAIN/pkg/tool"
-      rm -rf "$PWD/.cache/go-toolchain.tmp"
-    fi
-    GO_BIN="$GO_TOOLCHAIN/bin/go"
-  fi
-  GOBIN="$TOXIPROXY_DIR" CGO_ENABLED=0 GOTOOLCHAIN=local "$GO_BIN" install github.com/Shopify/toxiproxy/v2/cmd/server@v2.12.0
+  echo "== toxiproxy v2.12.0 (go install, once per machine)"
+  command -v go >/dev/null && go version | grep -Eq 'go1\.(2[3-9]|[3-9][0-9])' ||
+    { echo "impact-in: Go >= 1.23 is needed on PATH to build toxiproxy (found: $(go version 2>/dev/null || echo none))" >&2; exit 1; }
+  t0=$SECONDS
+  GOBIN="$TOXIPROXY_DIR" CGO_ENABLED=0 go install github.com/Shopify/toxiproxy/v2/cmd/server@v2.12.0
+  echo "toxiproxy build: $((SECONDS - t0)) s"
 fi
 # Schema contracts against the stack's registry (which keeps what earlier runs pushed): check
 # first, so an incompatible change fails here naming the subject and field; then push, so the

@@ -85,7 +85,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           await sleep(Math.max(1, (tick + 1) * 100 - elapsed()));
           continue;
         }
-        const events: NewImpactEvent[] = sampleEvents(count, { tenants: TENANTS, seed: options.seed * 1_000_003 + tick }).map((event) => {
+        const events: NewImpactEvent[] = sampleEvents(count, { tenants: TENANTS, seed: options.seed * 1_000_003 + tick, now: new Date() }).map((event) => {
           const email = generatePii(random, 'email').value;
           const phone = generatePii(random, 'phone').value;
           const { text, sample } = piiText(random, { maxLength: 128 });

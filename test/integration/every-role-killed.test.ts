@@ -60,7 +60,7 @@ test('each role SIGKILLed once mid-run and restarted: each (event, platform) exa
   const running = new Map<string, ServiceProcess>();
   for (const role of ROLES) running.set(role, await startRole(role));
   // Events in waves, one before each kill, so every kill meets work in flight.
-  const events = sampleEvents(EVENTS, { tenants: TENANTS, seed: 1606 });
+  const events = sampleEvents(EVENTS, { tenants: TENANTS, seed: 1606, now: new Date() });
   const wave = Math.ceil(EVENTS / ROLES.length);
   const expected = new Set<string>();
 

@@ -59,7 +59,7 @@ test('latency, a bandwidth limit, stalled answers and resets on the way to each 
   const { pipeline } = world;
   service = spawnService('net-faults', pipeline.scenario.env);
   await service.started;
-  const events = sampleEvents(EVENTS, { tenants: TENANTS, seed: 1605 });
+  const events = sampleEvents(EVENTS, { tenants: TENANTS, seed: 1605, now: new Date() });
   const ids = await pipeline.publisher.publishImpactEvents(events);
   const expected = expectedDeliveries(events, ids);
 

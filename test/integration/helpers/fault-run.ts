@@ -33,7 +33,7 @@ export async function runAcrossFault(world: AllPlatforms, run: FaultRun, service
   const service = spawnService(run.label, pipeline.scenario.env);
   services.push(service);
   await service.started;
-  const events = sampleEvents(run.events, { tenants: TENANTS, seed: run.seed });
+  const events = sampleEvents(run.events, { tenants: TENANTS, seed: run.seed, now: new Date() });
   const half = Math.floor(run.events / 2);
   const first = await pipeline.publisher.publishImpactEvents(events.slice(0, half));
   const expected = expectedDeliveries(events.slice(0, half), first);

@@ -1,22 +1,23 @@
 /**
- * A real TCP proxy between impact-in and a platform: Shopify's toxiproxy server (built once from
- * the Go module proxy into .cache/toxiproxy-<version>/, reused after), with network faults
+ * A real TCP proxy between impact-in and a platform: Shopify's toxiproxy server (built once with
+ * `go install` into the per-machine tools cache, $IMPACT_TOOLS_CACHE/toxiproxy-<version>/, reused after), with network faults
  * ("toxics") added and removed over its HTTP API while a scenario runs. The server is seeded, so
  * which connections a partial toxic hits is the same run to run.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './redis-process.ts';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
 export const TOXIPROXY_VERSION = 'v2.12.0';
 
 /** The toxiproxy server binary: installed with `go install` when missing (idempotent). */
 export function toxiproxyBinary(): string {
-  const dir = join(ROOT, '.cache', `toxiproxy-${TOXIPROXY_VERSION}`);
+  const tools = process.env.IMPACT_TOOLS_CACHE ?? join(homedir(), '.cache', 'impact-in', 'tools');
+  const dir = join(tools, `toxiproxy-${TOXIPROXY_VERSION}`);
   const binary = join(dir, 'server');
   if (existsSync(binary)) return binary;
   mkdirSync(dir, { recursive: true });
