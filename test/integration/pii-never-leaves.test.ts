@@ -2,7 +2,8 @@
  * What must hold: personal data published into EVERY string field of EVERY event kind — subject
  * name, email, phone and employee id, the source, every free-text payload string; values glued
  * to punctuation, in URLs, paths and ids; other people's names and the subject's own name (its
- * parts, upper case, without diacritics) in Latin, Cyrillic, Greek, Arabic and CJK scripts; and
+ * parts, upper case, without diacritics) in Latin, Cyrillic, Greek, Arabic and CJK scripts; a
+ * name only the tenant's deny-list knows; and
  * personal data inside id fields (those events are dead-lettered) — never leaves the
  * redaction boundary. Not one value survives into what the platform received, the dead-letter
  * topics (good events and malformed ones carrying PII), the redacted topic, the outbox, the
@@ -84,10 +85,14 @@ test('PII in every field of every kind: zero values leave; the audit holds count
   /** A name to add to a free-text field: another person's, or a part of the subject's own, as typed. */
   const nameText = (subjectName: string) => {
     const own = nameParts(subjectName);
-    const name = pick(random, [pick(random, OTHER_PEOPLE), pick(random, own), pick(random, own).toUpperCase(), plain(pick(random, own))]);
+    const name = pick(random, [pick(random, OTHER_PEOPLE), pick(random, own), pick(random, own).toUpperCase(), plain(pick(random, own)), DENIED]);
     return name;
   };
   for (const name of OTHER_PEOPLE) names.add(name);
+  // A name no list knows, on each tenant's deny-list (tenant policy in PostgreSQL).
+  const DENIED = 'Quillfeather';
+  names.add(DENIED);
+  for (const tenant of TENANTS) await pipeline.scenario.tenants.upsertTenant(tenant, undefined, { denyList: [DENIED] });
   const events: NewImpactEvent[] = [];
   for (const kind of EVENT_KINDS) {
     const base = sampleEvents(PER_KIND * 4, { tenants: TENANTS, seed: 7, now: new Date() }).filter((e) => e.kind === kind);
