@@ -45,6 +45,7 @@ import { allTopics, groupNames, topicConfigs, topicNames } from '../kafka/topics
 import { startHealthServer } from '../observability/health-server.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
+import { describeWith, traceBatchHandler, traceHandler, traceSink, traceTransform, withTracing } from '../observability/tracing/index.ts';
 import { createOutboxRelay, type OutboxRelay } from '../outbox/outbox-relay.ts';
 import { createAuditRepository } from '../redaction/audit-repository.ts';
 import { createPlatformView } from '../redaction/platform-view.ts';
@@ -95,6 +96,8 @@ export async function startService(config: Config, roles: readonly Role[], logge
   const redactedCodec = redactedEventCodec(schemaRegistry, topics.redacted);
   const resultCodec = deliveryResultCodec(schemaRegistry, topics.results);
   const deadLetters = createDeadLetters(secretBox);
+  // Span attributes (event id, tenant, kind) read with the stage's own codec.
+  const describeRedacted = describeWith(redactedCodec);
 
   const consumers: { stage: string; consumer: StageConsumer | TransformConsumer | BatchStageConsumer }[] = [];
   // Parking drainers: stopped with the consumers, before the relay publishes what they recorded.
@@ -135,7 +138,8 @@ export async function startService(config: Config, roles: readonly Role[], logge
       },
     });
     consumers.push({ stage, consumer });
-    starts.push(consumer.start(fn));
+    const describe = stage === REDACTOR_STAGE ? describeWith(impactEventCodec(schemaRegistry, topics.events)) : describeRedacted;
+    starts.push(consumer.start(traceTransform(stage, fn, describe)));
   };
 
   if (roles.includes('redactor')) {
@@ -243,7 +247,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
         pauseOn: (error, signal) => (isImpactError(error) && error.code === 'CIRCUIT_OPEN' ? breaker.ready(signal) : undefined),
         onPause: (_topic, _partition, paused) => metrics.pausedPartitions.inc({ stage }, paused ? 1 : -1),
       };
-      const connector = withBreaker(
+      const connector = withTracing(withBreaker(
         factory.create(config, {
           dispatcher,
           gate,
@@ -253,7 +257,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
           ...(benevity === undefined ? {} : { callbackUrl: benevity.callbackUrl }),
         }),
         breaker,
-      );
+      ));
       const common = {
         platform,
         topics,
@@ -304,17 +308,17 @@ export async function startService(config: Config, roles: readonly Role[], logge
             metrics.handlerErrors.inc({ stage, code: (error as { code?: string }).code ?? 'unclassified' }),
         });
         consumers.push({ stage, consumer });
-        starts.push(consumer.start(createBatchDelivererHandler({ ...common, connector, parking })));
-        const drain = createBatchDelivererHandler({ ...common, connector });
+        starts.push(consumer.start(traceBatchHandler(stage, platform, createBatchDelivererHandler({ ...common, connector, parking }), describeRedacted)));
+        const drain = traceBatchHandler(`${stage}.parked`, platform, createBatchDelivererHandler({ ...common, connector }), describeRedacted);
         const parked = drainer((message, signal, heartbeat) => drain([message], signal, heartbeat ?? (async () => undefined)));
         drainers.push(parked);
       } else {
         const options = { ...common, connector, jobPollDelayMs: config.platforms.benevity.callback.waitMs };
         run(
           stageConsumer(stage, groups.deliver[platform], topics.deliver[platform], config.kafka.partitions, pause),
-          createDelivererHandler({ ...options, parking }),
+          traceHandler(stage, platform, createDelivererHandler({ ...options, parking }), describeRedacted),
         );
-        const parked = drainer(createDelivererHandler(options));
+        const parked = drainer(traceHandler(`${stage}.parked`, platform, createDelivererHandler(options), describeRedacted));
         drainers.push(parked);
       }
       if (platform === 'benevity' && benevity && 'readJob' in connector) {
@@ -328,7 +332,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
     relay = createOutboxRelay({
       db,
       databaseUrl: config.database.url,
-      sink,
+      sink: traceSink('relay', sink),
       logger: logger.child({ stage: 'relay' }),
       batchSize: config.outbox.batchSize,
       pollIntervalMs: config.outbox.pollIntervalMs,

@@ -1,0 +1,18 @@
+/**
+ * The trace context an outbox row keeps (in its `headers`, with the rest of the message's headers),
+ * so the relay's span and the result on the results topic stay in the event's trace. A row that
+ * already names its parent keeps it; a result row (key `<eventId>:<platform>`) takes its event's
+ * span when a batch handler registered one; otherwise the span active while the row is written.
+ */
+import { context, trace } from '@opentelemetry/api';
+import type { OutboundMessage } from '../../kafka/ports.ts';
+import { eventContext } from './event-contexts.ts';
+import { carriesTrace, headersWithContext } from './propagation.ts';
+
+export function outboxHeaders(message: OutboundMessage): Record<string, string> {
+  const headers = { ...message.headers };
+  if (carriesTrace(headers)) return headers;
+  const key = message.key === null ? '' : message.key.toString();
+  const ctx = eventContext(key.slice(0, Math.max(0, key.lastIndexOf(':')))) ?? context.active();
+  return trace.getSpan(ctx) === undefined ? headers : headersWithContext(headers, ctx);
+}
