@@ -45,6 +45,12 @@ import { allTopics, groupNames, topicConfigs, topicNames } from '../kafka/topics
 import { startHealthServer } from '../observability/health-server.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
+import { watchConsumerLag, type WatchedGroup } from '../observability/collectors/consumer-lag.ts';
+import { watchOutbox } from '../observability/collectors/outbox-backlog.ts';
+import { watchTokenExpiry } from '../observability/collectors/token-expiry.ts';
+import { stampPublishedAt } from '../observability/latency/published-at.ts';
+import { meterResults } from '../observability/latency/results-meter.ts';
+import { createLagReader } from '../kafka/kafkajs/group-lag.ts';
 import { describeWith, traceBatchHandler, traceHandler, traceSink, traceTransform, withTracing } from '../observability/tracing/index.ts';
 import { createOutboxRelay, type OutboxRelay } from '../outbox/outbox-relay.ts';
 import { createAuditRepository } from '../redaction/audit-repository.ts';
@@ -98,6 +104,11 @@ export async function startService(config: Config, roles: readonly Role[], logge
   const deadLetters = createDeadLetters(secretBox);
   // Span attributes (event id, tenant, kind) read with the stage's own codec.
   const describeRedacted = describeWith(redactedCodec);
+  // Lag of every group this process runs, read from outside the group at each scrape.
+  const watched: WatchedGroup[] = [];
+  const lagReader = createLagReader(kafka);
+  closers.unshift(() => lagReader.close());
+  watchConsumerLag(metrics, lagReader, watched);
 
   const consumers: { stage: string; consumer: StageConsumer | TransformConsumer | BatchStageConsumer }[] = [];
   // Parking drainers: stopped with the consumers, before the relay publishes what they recorded.
@@ -138,6 +149,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
       },
     });
     consumers.push({ stage, consumer });
+    watched.push({ group: groupId, topic });
     const describe = stage === REDACTOR_STAGE ? describeWith(impactEventCodec(schemaRegistry, topics.events)) : describeRedacted;
     starts.push(consumer.start(traceTransform(stage, fn, describe)));
   };
@@ -153,7 +165,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
       REDACTOR_STAGE,
       groups.redactor,
       topics.events,
-      createRedactorTransform({
+      stampPublishedAt(createRedactorTransform({
         topics,
         metrics,
         deadLetters,
@@ -170,7 +182,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
           },
         },
         audit,
-      }),
+      })),
     );
   }
   if (roles.includes('router')) {
@@ -209,7 +221,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
     const owner = `${process.pid}.${randomUUID()}`;
     // Per-platform request budgets (Goodera: per API key), shared by every instance through Redis.
     // OAuth tokens (Workday) encrypted in PostgreSQL, shared by every instance.
-    const tokens = createPostgresTokenStore(db, secretBox, { refreshMarginMs: config.providerTokens.refreshMarginMs });
+    const tokens = createPostgresTokenStore(db, secretBox, { refreshMarginMs: config.providerTokens.refreshMarginMs, onToken: watchTokenExpiry(metrics) });
     const rateLimiter = instrumentRateLimiter(
       createRedisRateLimiter(redis, {
         keyPrefix: config.redis.keyPrefix,
@@ -294,6 +306,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
         });
       if (isBatchConnector(connector)) {
         // Batch platforms (Goodera) take chunks of a partition's messages: one request per tenant.
+        watched.push({ group: groups.deliver[platform], topic: topics.deliver[platform] });
         const consumer = createKafkaBatchConsumer(kafka, {
           ...pause,
           groupId: groups.deliver[platform],
@@ -314,6 +327,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
         drainers.push(parked);
       } else {
         const options = { ...common, connector, jobPollDelayMs: config.platforms.benevity.callback.waitMs };
+        watched.push({ group: groups.deliver[platform], topic: topics.deliver[platform] });
         run(
           stageConsumer(stage, groups.deliver[platform], topics.deliver[platform], config.kafka.partitions, pause),
           traceHandler(stage, platform, createDelivererHandler({ ...options, parking }), describeRedacted),
@@ -332,7 +346,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
     relay = createOutboxRelay({
       db,
       databaseUrl: config.database.url,
-      sink: traceSink('relay', sink),
+      sink: traceSink('relay', meterResults(sink, { resultsTopic: topics.results, codec: resultCodec, metrics })),
       logger: logger.child({ stage: 'relay' }),
       batchSize: config.outbox.batchSize,
       pollIntervalMs: config.outbox.pollIntervalMs,
@@ -340,6 +354,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
       onError: () => metrics.outboxErrors.inc(),
     });
     relay.start();
+    watchOutbox(metrics, db);
   }
 
   await Promise.all(starts);

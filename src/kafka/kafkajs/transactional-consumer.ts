@@ -66,6 +66,17 @@ export function createTransactionalConsumer(kafka: Kafka, options: Transactional
   consumer.on(consumer.events.STOP, () => {
     joined = false;
   });
+  // A fetch that held only control records (the commit markers the transactional producer upstream
+  // writes after each transaction) or aborted messages reaches no eachBatch: kafkajs resolves it
+  // itself but, autoCommit being off, never commits it. Committing past it here changes no output
+  // (there is none) and lets the group's lag read 0 on an idle partition instead of one per marker.
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    if (payload.batchSize !== 0 || !joined) return;
+    const offset = (BigInt(payload.lastOffset) + 1n).toString();
+    consumer
+      .commitOffsets([{ topic: payload.topic, partition: payload.partition, offset }])
+      .catch((error: unknown) => options.logger.debug({ err: errorReason(error), topic: payload.topic, partition: payload.partition }, 'commit past control records failed; retried on the next one'));
+  });
 
   function producerFor(partition: number): Promise<Producer> {
     let producer = producers.get(partition);

@@ -9,6 +9,7 @@
 import { context, SpanKind, trace, type Span } from '@opentelemetry/api';
 import type { CallbackHandler } from '../../callbacks/callback-server.ts';
 import { ATTR } from './attributes.ts';
+import { PUBLISHED_AT_HEADER } from '../latency/published-at.ts';
 import { contextFromHeaders, headersWithContext } from './propagation.ts';
 import { recordError, TRACER_NAME } from './stage-spans.ts';
 
@@ -58,5 +59,6 @@ export function jobRecordHeaders(
     parent,
   );
   span.end();
-  return headersWithContext({}, trace.setSpan(parent, span));
+  const publishedAt = stored?.[PUBLISHED_AT_HEADER];
+  return headersWithContext(publishedAt === undefined ? {} : { [PUBLISHED_AT_HEADER]: publishedAt }, trace.setSpan(parent, span));
 }

@@ -8,11 +8,14 @@ import { context, trace } from '@opentelemetry/api';
 import type { OutboundMessage } from '../../kafka/ports.ts';
 import { eventContext } from './event-contexts.ts';
 import { carriesTrace, headersWithContext } from './propagation.ts';
+import { PUBLISHED_AT_HEADER, publishedAtOf } from '../latency/published-at.ts';
 
 export function outboxHeaders(message: OutboundMessage): Record<string, string> {
-  const headers = { ...message.headers };
+  const headers: Record<string, string> = { ...message.headers };
   if (carriesTrace(headers)) return headers;
   const key = message.key === null ? '' : message.key.toString();
   const ctx = eventContext(key.slice(0, Math.max(0, key.lastIndexOf(':')))) ?? context.active();
-  return trace.getSpan(ctx) === undefined ? headers : headersWithContext(headers, ctx);
+  const publishedAt = publishedAtOf(ctx);
+  const out = trace.getSpan(ctx) === undefined ? headers : headersWithContext(headers, ctx);
+  return publishedAt === undefined || out[PUBLISHED_AT_HEADER] !== undefined ? out : { ...out, [PUBLISHED_AT_HEADER]: publishedAt };
 }

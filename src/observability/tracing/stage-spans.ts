@@ -10,6 +10,7 @@ import type { BatchHandler, BatchTransform, InboundMessage, MessageHandler, Mess
 import { ATTR, eventAttributes, type EventFacts } from './attributes.ts';
 import { withEventContexts } from './event-contexts.ts';
 import { contextFromHeaders, headersWithContext } from './propagation.ts';
+import { PUBLISHED_AT, PUBLISHED_AT_HEADER } from '../latency/published-at.ts';
 
 export const TRACER_NAME = 'impact-in';
 const tracer = () => trace.getTracer(TRACER_NAME);
@@ -94,6 +95,13 @@ export function traceTransform(stage: string, transform: BatchTransform, describ
   };
 }
 
+/** The event's context for what the stage writes: its span, and when the event was published (for the outbox row). */
+function eventContextOf(message: InboundMessage, span: Span): Context {
+  const ctx = trace.setSpan(contextFromHeaders(message.headers), span);
+  const publishedAt = message.headers[PUBLISHED_AT_HEADER];
+  return publishedAt === undefined ? ctx : ctx.setValue(PUBLISHED_AT, publishedAt);
+}
+
 async function runInSpan<T>(span: Span, ctx: Context, fn: () => Promise<T>): Promise<T> {
   try {
     const result = await context.with(ctx, fn);
@@ -112,7 +120,7 @@ export function traceHandler(stage: string, platform: string, handler: MessageHa
   return async (message, signal, heartbeat) => {
     const event = await facts(describe, message);
     const span = startStageSpan(stage, message, event, platform);
-    const ctx = trace.setSpan(contextFromHeaders(message.headers), span);
+    const ctx = eventContextOf(message, span);
     const entries: [string, Context][] = event ? [[event.eventId, ctx]] : [];
     return runInSpan(span, ctx, () => withEventContexts(entries, () => handler(message, signal, heartbeat)));
   };
@@ -133,7 +141,7 @@ export function traceBatchHandler(stage: string, platform: string, handler: Batc
       const span = startStageSpan(stage, message, event, platform);
       span.setAttribute(ATTR.batchSize, messages.length);
       spans.push(span);
-      const ctx = trace.setSpan(contextFromHeaders(message.headers), span);
+      const ctx = eventContextOf(message, span);
       first ??= ctx;
       if (event) entries.push([event.eventId, ctx]);
     }
