@@ -7,6 +7,10 @@ ensure_deps
 echo "== node $(node --version); typecheck and lint"
 npm run --silent typecheck
 npm run --silent lint
+# Alert rules: promtool (Debian's prometheus package, installed when missing) checks the rules and
+# runs their unit tests — each alert fires on its bad series and stays quiet on the good one.
+echo "== alert rules (promtool)"
+bash deploy/prometheus/check.sh
 echo "== local stack"
 bash deploy/local/stack.sh up
 # Test-only tools (Confluent's Python client for the interop scenario), from Debian when missing.
