@@ -204,6 +204,9 @@ export async function startService(config: Config, roles: readonly Role[], logge
     closers.unshift(() => redis.quit().catch(() => redis.disconnect()));
     const dispatcher = createDispatcher(config.http);
     closers.unshift(() => dispatcher.close());
+    // Both start healthy (a series from the start, for dashboards and alerts) until told otherwise.
+    metrics.degraded.set({ component: 'idempotency' }, 0);
+    metrics.degraded.set({ component: 'rate_limiter' }, 0);
     // Redis down: every send is preceded by a platform lookup; PostgreSQL's row stays the truth.
     const idempotency = createDegradableIdempotencyStore(
       createRedisIdempotencyStore(redis, { keyPrefix: config.redis.keyPrefix, ttlSeconds: config.redis.idempotencyTtlSeconds }),
@@ -367,6 +370,8 @@ export async function startService(config: Config, roles: readonly Role[], logge
     if (relay) parts.relay = relay.isHealthy();
     return parts;
   };
+  // impactin_stage_up follows each scrape too, not only readiness probes.
+  metrics.onScrape(() => void readiness());
   const health = await startHealthServer(config.server.host, config.server.port, registry, readiness);
   logger.info({ roles, healthPort: health.port, topics: topics.events }, 'impact-in started');
 
