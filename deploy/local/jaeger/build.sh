@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds Jaeger v2 (all-in-one: OTLP receiver + in-memory store + query API/UI) from the Go module
+# proxy, pinned by this folder's go.mod / go.sum, once: the binary is cached at
+# ${IMPACT_CACHE_DIR:-<repo>/.cache}/jaeger-<version>/jaeger. Prints the binary's path on stdout.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../../.." && pwd)"
+version="$(awk '$1 == "github.com/jaegertracing/jaeger" { print $2; exit }' "$here/go.mod")"
+[[ -n $version ]] || { echo "jaeger: no github.com/jaegertracing/jaeger requirement in $here/go.mod" >&2; exit 1; }
+out="${IMPACT_CACHE_DIR:-$repo/.cache}/jaeger-$version/jaeger"
+if [[ ! -x $out ]]; then
+  command -v go >/dev/null || { echo "jaeger: Go is needed to build $version once (https://go.dev/dl/)" >&2; exit 1; }
+  mkdir -p "$(dirname "$out")"
+  echo "jaeger: building $version from the Go module proxy (once; cached at $out)" >&2
+  started=$SECONDS
+  (cd "$here" && CGO_ENABLED=0 go build -trimpath -o "$out.tmp" github.com/jaegertracing/jaeger/cmd/jaeger)
+  mv "$out.tmp" "$out"
+  echo "jaeger: built in $((SECONDS - started)) s" >&2
+fi
+printf '%s\n' "$out"
