@@ -8,6 +8,10 @@ repo="$(cd "$here/../../.." && pwd)"
 version="$(awk '$1 == "github.com/jaegertracing/jaeger" { print $2; exit }' "$here/go.mod")"
 [[ -n $version ]] || { echo "jaeger: no github.com/jaegertracing/jaeger requirement in $here/go.mod" >&2; exit 1; }
 out="${IMPACT_CACHE_DIR:-$repo/.cache}/jaeger-$version/jaeger"
+mkdir -p "$(dirname "$out")"
+# One build at a time (the stack and a test may both ask for it): the second waits, then finds it built.
+exec 8>"$(dirname "$out")/build.lock"
+flock -w 3600 8
 if [[ ! -x $out ]]; then
   command -v go >/dev/null || { echo "jaeger: Go is needed to build $version once (https://go.dev/dl/)" >&2; exit 1; }
   mkdir -p "$(dirname "$out")"
