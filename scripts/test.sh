@@ -22,6 +22,10 @@ stack_env
 echo "== schema contracts"
 node src/cli/main.ts schemas check
 node src/cli/main.ts schemas push
+# Jaeger v2 for the trace scenario (test/integration/one-trace-per-event.test.ts): built once from the
+# Go module proxy (deploy/local/jaeger/go.mod) and cached in .cache/, so the test finds it ready.
+echo "== jaeger (built once, cached)"
+bash deploy/local/jaeger/build.sh >/dev/null
 echo "== tests"
 mkdir -p .stack/reports
 status=0

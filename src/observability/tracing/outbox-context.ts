@@ -14,7 +14,8 @@ export function outboxHeaders(message: OutboundMessage): Record<string, string> 
   const headers: Record<string, string> = { ...message.headers };
   if (carriesTrace(headers)) return headers;
   const key = message.key === null ? '' : message.key.toString();
-  const ctx = eventContext(key.slice(0, Math.max(0, key.lastIndexOf(':')))) ?? context.active();
+  // A result's key is its delivery id, `<eventId>:<platform>`.
+  const ctx = (message.key === null ? undefined : eventContext(key)) ?? context.active();
   const publishedAt = publishedAtOf(ctx);
   const out = trace.getSpan(ctx) === undefined ? headers : headersWithContext(headers, ctx);
   return publishedAt === undefined || out[PUBLISHED_AT_HEADER] !== undefined ? out : { ...out, [PUBLISHED_AT_HEADER]: publishedAt };

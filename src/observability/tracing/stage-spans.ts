@@ -121,7 +121,7 @@ export function traceHandler(stage: string, platform: string, handler: MessageHa
     const event = await facts(describe, message);
     const span = startStageSpan(stage, message, event, platform);
     const ctx = eventContextOf(message, span);
-    const entries: [string, Context][] = event ? [[event.eventId, ctx]] : [];
+    const entries: [string, Context][] = event ? [[`${event.eventId}:${platform}`, ctx]] : [];
     return runInSpan(span, ctx, () => withEventContexts(entries, () => handler(message, signal, heartbeat)));
   };
 }
@@ -143,7 +143,7 @@ export function traceBatchHandler(stage: string, platform: string, handler: Batc
       spans.push(span);
       const ctx = eventContextOf(message, span);
       first ??= ctx;
-      if (event) entries.push([event.eventId, ctx]);
+      if (event) entries.push([`${event.eventId}:${platform}`, ctx]);
     }
     try {
       await context.with(first ?? context.active(), () => withEventContexts(entries, () => handler(messages, signal, heartbeat)));

@@ -14,7 +14,7 @@ import { eventContext } from './event-contexts.ts';
 import { recordError, TRACER_NAME } from './stage-spans.ts';
 
 function startCall(name: string, platform: string, request: DeliveryRequest): { span: Span; ctx: Context } {
-  const parent = eventContext(request.event.eventId) ?? context.active();
+  const parent = eventContext(`${request.event.eventId}:${platform}`) ?? context.active();
   const span = trace.getTracer(TRACER_NAME).startSpan(
     `${name} ${platform}`,
     {

@@ -60,11 +60,12 @@ describe('traceHandler and traceBatchHandler', () => {
     let seen: string | undefined;
     const handler = traceHandler('deliver.benevity', 'benevity', async () => {
       seen = trace.getActiveSpan()?.spanContext().traceId;
-      expect(eventContext('e7')).toBeDefined();
+      expect(eventContext('e7:benevity')).toBeDefined();
+      expect(eventContext('e7:goodera')).toBeUndefined();
     }, describeFixed);
     await handler(inbound(7), new AbortController().signal);
     expect(seen).toBe(TRACE_ID);
-    expect(eventContext('e7')).toBeUndefined();
+    expect(eventContext('e7:benevity')).toBeUndefined();
     const [span] = tracing.exporter.getFinishedSpans();
     expect(span!.attributes).toMatchObject({ platform: 'benevity', delivery_id: 'e7:benevity', outcome: 'handled' });
   });
@@ -73,7 +74,7 @@ describe('traceHandler and traceBatchHandler', () => {
     const other = '00-33333333333333333333333333333333-4444444444444444-01';
     const traces: (string | undefined)[] = [];
     const handler = traceBatchHandler('deliver.goodera', 'goodera', async () => {
-      traces.push(trace.getSpan(eventContext('e1')!)?.spanContext().traceId, trace.getSpan(eventContext('e2')!)?.spanContext().traceId);
+      traces.push(trace.getSpan(eventContext('e1:goodera')!)?.spanContext().traceId, trace.getSpan(eventContext('e2:goodera')!)?.spanContext().traceId);
     }, describeFixed);
     await handler([inbound(1), inbound(2, { traceparent: other })], new AbortController().signal, async () => undefined);
     expect(traces).toEqual([TRACE_ID, '33333333333333333333333333333333']);

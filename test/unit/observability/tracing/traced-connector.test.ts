@@ -46,8 +46,9 @@ describe('withTracing', () => {
     const other = '00-55555555555555555555555555555555-6666666666666666-01';
     await withEventContexts(
       [
-        ['e1', eventCtx(TRACEPARENT)],
-        ['e2', eventCtx(other)],
+        ['e1:goodera', eventCtx(TRACEPARENT)],
+        ['e1:benevity', eventCtx('00-77777777777777777777777777777777-6666666666666666-01')],
+        ['e2:goodera', eventCtx(other)],
       ],
       () => withTracing(connector()).deliverBatch([request('e1'), request('e2')]),
     );
