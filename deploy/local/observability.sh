@@ -7,7 +7,7 @@
 #   observability.sh up | down | status
 #
 # Honoured: PROMETHEUS_PORT (9090), JAEGER_QUERY_PORT (16686), JAEGER_OTLP_HTTP_PORT (4318),
-#   JAEGER_OTLP_GRPC_PORT (4317), IMPACT_METRICS_TARGETS (host:port list; default 127.0.0.1:9464-9470:
+#   JAEGER_OTLP_GRPC_PORT (4317), IMPACT_METRICS_TARGETS (host:port list; default 127.0.0.1:9464,9466-9471 (9465 is the Benevity callback port):
 #   one process with every role, or one per role on consecutive HTTP_PORTs).
 # Trace a run with: export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:${JAEGER_OTLP_HTTP_PORT:-4318}
 set -euo pipefail
@@ -18,7 +18,7 @@ repo="$(cd "$here/../.." && pwd)"
 PROMETHEUS_PORT="${PROMETHEUS_PORT:-9090}"
 export JAEGER_QUERY_PORT="${JAEGER_QUERY_PORT:-16686}" JAEGER_OTLP_HTTP_PORT="${JAEGER_OTLP_HTTP_PORT:-4318}" JAEGER_OTLP_GRPC_PORT="${JAEGER_OTLP_GRPC_PORT:-4317}"
 export JAEGER_QUERY_GRPC_PORT="${JAEGER_QUERY_GRPC_PORT:-16685}" JAEGER_HEALTH_PORT="${JAEGER_HEALTH_PORT:-13133}"
-TARGETS="${IMPACT_METRICS_TARGETS:-$(printf '127.0.0.1:%s,' $(seq 9464 9470) | sed 's/,$//')}"
+TARGETS="${IMPACT_METRICS_TARGETS:-$(printf "127.0.0.1:%s," 9464 9466 9467 9468 9469 9470 9471 | sed "s/,$//")}"
 OBS_DIR="$STACK_DIR/observability"
 PROM_PID="$RUN_DIR/prometheus.pid"
 JAEGER_PID="$RUN_DIR/jaeger.pid"

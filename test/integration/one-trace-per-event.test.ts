@@ -5,7 +5,7 @@
  * trace) and each result's relay — each span the child of the stage before it, carrying tenant,
  * platform, delivery id and outcome; and no span attribute or log line of the run holds personal data.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -105,6 +105,9 @@ test('an event to three platforms, with retries, a lost response and an async im
     spans = await jaeger.trace(traceId);
     if (spans.filter((s) => s.operationName === `relay ${t.results}`).length >= 3 && expected.every((op) => spans.some((s) => s.operationName === op))) break;
   }
+  // Kept for the README's rendered trace (docs/images/render-trace.py).
+  mkdirSync('.stack/reports', { recursive: true });
+  writeFileSync('.stack/reports/one-trace.json', JSON.stringify({ traceId, spans }, null, 1));
   const names = spans.map((s) => s.operationName);
   for (const op of expected) expect(names, op).toContain(op);
   expect(names.filter((n) => n === `relay ${t.results}`)).toHaveLength(3);
