@@ -5,4 +5,4 @@ source "$(dirname "$0")/lib.sh"
 ensure_deps
 bash deploy/local/stack.sh up
 stack_env
-exec node src/cli/main.ts demo "$@"
+exec node bin/impact-in.js demo "$@"

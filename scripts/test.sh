@@ -7,6 +7,10 @@ ensure_deps
 echo "== node $(node --version); typecheck and lint"
 npm run --silent typecheck
 npm run --silent lint
+# Alert rules: promtool (Debian's prometheus package, installed when missing) checks the rules and
+# runs their unit tests — each alert fires on its bad series and stays quiet on the good one.
+echo "== alert rules (promtool)"
+bash deploy/prometheus/check.sh
 echo "== local stack"
 bash deploy/local/stack.sh up
 # Test-only tools (Confluent's Python client for the interop scenario), from Debian when missing.
@@ -42,6 +46,10 @@ t0=$SECONDS; bash deploy/helm/validate.sh; echo "helm chart check: $((SECONDS - 
 echo "== container image"
 t0=$SECONDS; IMPACT_IMAGE="$(bash deploy/image/build.sh localhost/impact-in:test)"; export IMPACT_IMAGE
 echo "image build: $((SECONDS - t0)) s"
+# Jaeger v2 for the trace scenario (test/integration/one-trace-per-event.test.ts): built once from the
+# Go module proxy (deploy/local/jaeger/go.mod) and cached per machine, so the test finds it ready.
+echo "== jaeger (built once, cached)"
+bash deploy/local/jaeger/build.sh >/dev/null
 echo "== tests"
 mkdir -p .stack/reports
 status=0

@@ -6,6 +6,7 @@
 #   deploy/local/stack.sh down   [kafka|postgres|redis|registry]...   stop what this script started
 #   deploy/local/stack.sh status [kafka|postgres|redis|registry]...   one line per service; exit 3 if any is down
 #   deploy/local/stack.sh env     print `export KAFKA_BROKERS=... DATABASE_URL=... REDIS_URL=... SCHEMA_REGISTRY_URL=...`
+#   deploy/local/stack.sh observability up|down|status   optional: Prometheus scraping impact-in + Jaeger v2 (observability.sh)
 #   deploy/local/stack.sh tools   install what only the tests use, when missing (idempotent; apt as root): Confluent's
 #                                 Python client (python3-confluent-kafka python3-avro python3-requests) for the interop test
 #
@@ -769,7 +770,7 @@ kafka_print_cmd() {
 
 # ================================================================ main
 usage() {
-  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -800,6 +801,7 @@ main() {
   shift
   if [[ $cmd == registry-cmd ]]; then registry_print_cmd "$@"; return; fi
   if [[ $cmd == kafka-cmd ]]; then kafka_print_cmd "$@"; return; fi
+  if [[ $cmd == observability ]]; then exec bash "$(dirname "${BASH_SOURCE[0]}")/observability.sh" "$@"; fi
   local services=("$@") f rc=0 t0
   ((${#services[@]})) || services=("${ALL_SERVICES[@]}")
   service_fns "${services[@]}"

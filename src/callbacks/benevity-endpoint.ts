@@ -16,6 +16,7 @@ import type { DeliveryResult } from '../domain/delivery-result.ts';
 import type { DeadLetters } from '../kafka/dead-letter.ts';
 import type { Topics } from '../kafka/topics.ts';
 import { createBenevityCallbackHandler } from './benevity-callback.ts';
+import { traceCallback } from '../observability/tracing/callback-spans.ts';
 import { startCallbackServer, type CallbackServer } from './callback-server.ts';
 
 export interface BenevityEndpoint {
@@ -46,12 +47,12 @@ export async function startBenevityEndpoint(deps: BenevityEndpointDeps): Promise
     port: settings.port,
     logger: deps.logger,
     handlers: {
-      benevity: createBenevityCallbackHandler({
+      benevity: traceCallback('benevity', createBenevityCallbackHandler({
         tenants: deps.tenants,
         jobs,
         toleranceSeconds: settings.toleranceSeconds,
         onAnswer: (response) => deps.metrics.callbacks.inc({ platform: 'benevity', result: response.code }),
-      }),
+      })),
     },
   });
   const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;

@@ -78,10 +78,10 @@ export function createRedactorTransform(deps: RedactorDeps): BatchTransform {
   };
 }
 
-/** Trace context travels on; nothing else from the input headers is trusted downstream. */
+/** Trace context and the publish time (for the publish → result latency) travel on; nothing else from the input headers is trusted downstream. */
 export function passThroughHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
   const kept: Record<string, string> = {};
-  for (const name of ['traceparent', 'tracestate']) {
+  for (const name of ['traceparent', 'tracestate', 'impact-published-at']) {
     const value = headers[name];
     if (value !== undefined) kept[name] = value;
   }

@@ -23,6 +23,7 @@ import type { OutboundMessage } from '../kafka/ports.ts';
 import type { Topics } from '../kafka/topics.ts';
 import { parseAttemptHistory } from './attempt-log.ts';
 import { storedMessage } from './stored-message.ts';
+import { jobRecordHeaders } from '../observability/tracing/callback-spans.ts';
 
 /** One record's outcome as the platform reports it, by position in the job. */
 export interface JobRecordResult {
@@ -168,9 +169,12 @@ export class DeliveryJobs {
         await writeOutbox(
           tx,
           recorded.flatMap((result) => {
-            const out: OutboundMessage[] = [{ topic: this.#topics.results, key: resultKey(result), value: encoded.get(result.eventId)! }];
+            const record = records.find((r) => r.event_id === result.eventId)!;
+            // The result stays in its event's trace (the submission's context, kept with the record).
+            const headers = jobRecordHeaders(storedMessage(record)?.headers, { ...result, jobId });
+            const out: OutboundMessage[] = [{ topic: this.#topics.results, key: resultKey(result), value: encoded.get(result.eventId)!, headers }];
             // A record the job did not deliver is dead-lettered, as the deliverers do, once.
-            const source = result.status === 'delivered' ? null : storedMessage(records.find((r) => r.event_id === result.eventId)!);
+            const source = result.status === 'delivered' ? null : storedMessage(record);
             if (source) {
               const code = result.errorClass === 'PLATFORM_BAD_RESPONSE' ? 'PLATFORM_BAD_RESPONSE' : 'PLATFORM_REJECTED';
               const error = new ImpactError(code, result.errorReason ?? result.status);

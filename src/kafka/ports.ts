@@ -82,3 +82,14 @@ export interface BatchStageConsumer {
   stop(): Promise<void>;
   isHealthy(): boolean;
 }
+
+/** Lag of one partition: records a group has still to consume. */
+export interface PartitionLag {
+  readonly partition: number;
+  readonly lag: number;
+}
+
+/** Reads a consumer group's lag on a topic from outside the group. */
+export interface LagReader {
+  read(groupId: string, topic: string): Promise<PartitionLag[]>;
+}

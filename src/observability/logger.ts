@@ -2,6 +2,7 @@
  * Structured JSON logs (pino). Secrets and personal data never reach a log line: the redact
  * paths below are a safety net; the code itself logs codes, counts and ids, never payloads.
  */
+import { trace } from '@opentelemetry/api';
 import { pino, type Logger } from 'pino';
 
 export type { Logger };
@@ -21,6 +22,12 @@ export const REDACTED_LOG_PATHS = [
   '*.name',
 ];
 
+/** Inside a span (tracing on), each line carries the trace and span ids, so a log line finds its trace. */
+export function traceFields(): Record<string, string> {
+  const span = trace.getActiveSpan()?.spanContext();
+  return span === undefined ? {} : { trace_id: span.traceId, span_id: span.spanId };
+}
+
 /** A JSON logger to stdout, or appended to `file` when given (the demo keeps its console for progress). */
 export function createLogger(level: string, bindings: Record<string, unknown> = {}, file?: string): Logger {
   return pino(
@@ -29,6 +36,7 @@ export function createLogger(level: string, bindings: Record<string, unknown> = 
       base: { service: 'impact-in', pid: process.pid, ...bindings },
       redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      mixin: traceFields,
     },
     file === undefined ? undefined : pino.destination({ dest: file, mkdir: true, sync: false }),
   );

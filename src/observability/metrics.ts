@@ -32,13 +32,84 @@ export interface Metrics {
   readonly parked: Counter<'platform' | 'reason'>;
   readonly unparked: Counter<'platform'>;
   readonly parkedNow: Gauge<'platform'>;
+  readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>;
+  readonly publishToResultSeconds: Histogram<'platform'>;
+  readonly results: Counter<'platform' | 'status' | 'error_class'>;
+  readonly outboxBacklog: Gauge<string>;
+  readonly outboxOldestSeconds: Gauge<string>;
+  readonly tokenExpirySeconds: Gauge<'tenant_id' | 'platform'>;
+  readonly tokenLifetimeSeconds: Gauge<'tenant_id' | 'platform'>;
+  readonly replayProgress: Gauge<'platform'>;
+  /** Runs `refresh` before each scrape of the gauges read from outside (lag, outbox, tokens). */
+  onScrape(refresh: () => Promise<void> | void): void;
 }
 
 export function createMetrics(registry: Registry, options: { defaultMetrics?: boolean } = {}): Metrics {
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'impactin_' });
   const registers = [registry];
+  // Gauges read from outside the process (consumer lag, the outbox table, token expiry) are
+  // refreshed once per scrape: prom-client collects every metric of a scrape concurrently, so they
+  // share one refresh in flight. A failing read keeps the last values.
+  const refreshers: (() => Promise<void> | void)[] = [];
+  let refreshing: Promise<void> | undefined;
+  const refresh = () =>
+    (refreshing ??= Promise.allSettled(refreshers.map(async (fn) => fn())).then(() => {
+      refreshing = undefined;
+    }));
   return {
     registry,
+    onScrape: (fn) => void refreshers.push(fn),
+    consumerLag: new Gauge({
+      name: 'impactin_consumer_lag',
+      help: 'Records a consumer group has still to consume, per topic and partition (high watermark minus committed offset; 0 when nothing is left — commit markers are committed past).',
+      labelNames: ['group', 'topic', 'partition'],
+      registers,
+      collect: refresh,
+    }),
+    publishToResultSeconds: new Histogram({
+      name: 'impactin_publish_to_result_seconds',
+      help: 'From the event landing on the input topic to its final result being published, per platform.',
+      labelNames: ['platform'],
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600],
+      registers,
+    }),
+    results: new Counter({
+      name: 'impactin_results_total',
+      help: 'Final results published to the results topic, per platform, status (delivered, rejected, dead_lettered) and error class ("none" when delivered).',
+      labelNames: ['platform', 'status', 'error_class'],
+      registers,
+    }),
+    outboxBacklog: new Gauge({
+      name: 'impactin_outbox_backlog',
+      help: 'Outbox rows not yet published to Kafka.',
+      registers,
+      collect: refresh,
+    }),
+    outboxOldestSeconds: new Gauge({
+      name: 'impactin_outbox_oldest_age_seconds',
+      help: 'Age of the oldest unpublished outbox row (0 when none is waiting).',
+      registers,
+      collect: refresh,
+    }),
+    tokenExpirySeconds: new Gauge({
+      name: 'impactin_oauth_token_expiry_seconds',
+      help: 'Seconds until the OAuth access token this process holds expires, per tenant and platform (negative: expired and not refreshed).',
+      labelNames: ['tenant_id', 'platform'],
+      registers,
+      collect: refresh,
+    }),
+    tokenLifetimeSeconds: new Gauge({
+      name: 'impactin_oauth_token_lifetime_seconds',
+      help: 'Lifetime the platform issued the held OAuth token for, per tenant and platform.',
+      labelNames: ['tenant_id', 'platform'],
+      registers,
+    }),
+    replayProgress: new Gauge({
+      name: 'impactin_replay_progress_ratio',
+      help: 'Progress of the running replay of a platform, 0 to 1 (1 when done).',
+      labelNames: ['platform'],
+      registers,
+    }),
     messagesHandled: new Counter({
       name: 'impactin_messages_handled_total',
       help: 'Messages a stage finished with (delivered, routed, dead-lettered or skipped).',

@@ -6,6 +6,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { OutboundMessage } from '../kafka/ports.ts';
+import { outboxHeaders } from '../observability/tracing/outbox-context.ts';
 
 /** Channel the writer NOTIFYs on commit so the relay wakes without waiting for its poll. */
 export const OUTBOX_CHANNEL = 'impact_outbox';
@@ -19,7 +20,8 @@ export async function writeOutbox(tx: Transaction<Database>, messages: readonly 
         topic: message.topic,
         message_key: message.key === null ? null : message.key.toString(),
         payload: Buffer.isBuffer(message.value) ? message.value : Buffer.from(message.value, 'utf8'),
-        headers: JSON.stringify(message.headers ?? {}),
+        // The trace context rides along, so the result stays in its event's trace.
+        headers: JSON.stringify(outboxHeaders(message)),
       })),
     )
     .execute();

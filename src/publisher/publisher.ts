@@ -14,6 +14,7 @@ import { createKafka } from '../kafka/kafkajs/client.ts';
 import { createKafkaSink } from '../kafka/kafkajs/producer.ts';
 import { topicNames } from '../kafka/topics.ts';
 import type { Logger } from '../observability/logger.ts';
+import { traceSink } from '../observability/tracing/stage-spans.ts';
 import { createConfluentRegistry } from '../schemas/confluent/confluent-registry.ts';
 
 /** An event as a caller writes it: the id may be left out and is then generated. */
@@ -39,7 +40,7 @@ export function loadPublisherConfig(env: NodeJS.ProcessEnv = process.env): Publi
 }
 
 export async function createImpactPublisher(config: PublisherConfig, logger: Logger): Promise<ImpactPublisher> {
-  const sink = createKafkaSink(createKafka(config.kafka, 'publisher', logger));
+  const sink = traceSink('publish', createKafkaSink(createKafka(config.kafka, 'publisher', logger)));
   await sink.connect();
   const topic = topicNames(config.kafka.topicPrefix).events;
   const codec = impactEventCodec(createConfluentRegistry(config.schemaRegistry), topic);

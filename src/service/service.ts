@@ -45,6 +45,13 @@ import { allTopics, groupNames, topicConfigs, topicNames } from '../kafka/topics
 import { startHealthServer } from '../observability/health-server.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
+import { watchConsumerLag, type WatchedGroup } from '../observability/collectors/consumer-lag.ts';
+import { watchOutbox } from '../observability/collectors/outbox-backlog.ts';
+import { watchTokenExpiry } from '../observability/collectors/token-expiry.ts';
+import { stampPublishedAt } from '../observability/latency/published-at.ts';
+import { meterResults } from '../observability/latency/results-meter.ts';
+import { createLagReader } from '../kafka/kafkajs/group-lag.ts';
+import { describeWith, traceBatchHandler, traceHandler, traceSink, traceTransform, withTracing } from '../observability/tracing/index.ts';
 import { createOutboxRelay, type OutboxRelay } from '../outbox/outbox-relay.ts';
 import { createAuditRepository } from '../redaction/audit-repository.ts';
 import { createPlatformView } from '../redaction/platform-view.ts';
@@ -126,6 +133,13 @@ async function wireService(
   const redactedCodec = redactedEventCodec(schemaRegistry, topics.redacted);
   const resultCodec = deliveryResultCodec(schemaRegistry, topics.results);
   const deadLetters = createDeadLetters(secretBox);
+  // Span attributes (event id, tenant, kind) read with the stage's own codec.
+  const describeRedacted = describeWith(redactedCodec);
+  // Lag of every group this process runs, read from outside the group at each scrape.
+  const watched: WatchedGroup[] = [];
+  const lagReader = createLagReader(kafka);
+  closers.unshift(() => lagReader.close());
+  watchConsumerLag(metrics, lagReader, watched);
 
   const consumers = opened.consumers;
   // Parking drainers: stopped with the consumers, before the relay publishes what they recorded.
@@ -166,7 +180,9 @@ async function wireService(
       },
     });
     consumers.push({ stage, consumer });
-    starts.push(consumer.start(fn));
+    watched.push({ group: groupId, topic });
+    const describe = stage === REDACTOR_STAGE ? describeWith(impactEventCodec(schemaRegistry, topics.events)) : describeRedacted;
+    starts.push(consumer.start(traceTransform(stage, fn, describe)));
   };
 
   if (roles.includes('redactor')) {
@@ -180,7 +196,7 @@ async function wireService(
       REDACTOR_STAGE,
       groups.redactor,
       topics.events,
-      createRedactorTransform({
+      stampPublishedAt(createRedactorTransform({
         topics,
         metrics,
         deadLetters,
@@ -198,7 +214,7 @@ async function wireService(
           },
         },
         audit,
-      }),
+      })),
     );
   }
   if (roles.includes('router')) {
@@ -223,6 +239,9 @@ async function wireService(
     closers.unshift(() => redis.quit().catch(() => redis.disconnect()));
     const dispatcher = createDispatcher(config.http);
     closers.unshift(() => dispatcher.close());
+    // Both start healthy (a series from the start, for dashboards and alerts) until told otherwise.
+    metrics.degraded.set({ component: 'idempotency' }, 0);
+    metrics.degraded.set({ component: 'rate_limiter' }, 0);
     // Redis down: every send is preceded by a platform lookup; PostgreSQL's row stays the truth.
     const idempotency = createDegradableIdempotencyStore(
       createRedisIdempotencyStore(redis, { keyPrefix: config.redis.keyPrefix, ttlSeconds: config.redis.idempotencyTtlSeconds }),
@@ -240,7 +259,7 @@ async function wireService(
     const owner = `${process.pid}.${randomUUID()}`;
     // Per-platform request budgets (Goodera: per API key), shared by every instance through Redis.
     // OAuth tokens (Workday) encrypted in PostgreSQL, shared by every instance.
-    const tokens = createPostgresTokenStore(db, secretBox, { refreshMarginMs: config.providerTokens.refreshMarginMs });
+    const tokens = createPostgresTokenStore(db, secretBox, { refreshMarginMs: config.providerTokens.refreshMarginMs, onToken: watchTokenExpiry(metrics) });
     const rateLimiter = instrumentRateLimiter(
       createRedisRateLimiter(redis, {
         keyPrefix: config.redis.keyPrefix,
@@ -278,7 +297,7 @@ async function wireService(
         pauseOn: (error, signal) => (isImpactError(error) && error.code === 'CIRCUIT_OPEN' ? breaker.ready(signal) : undefined),
         onPause: (_topic, _partition, paused) => metrics.pausedPartitions.inc({ stage }, paused ? 1 : -1),
       };
-      const connector = withBreaker(
+      const connector = withTracing(withBreaker(
         factory.create(config, {
           dispatcher,
           gate,
@@ -288,7 +307,7 @@ async function wireService(
           ...(benevity === undefined ? {} : { callbackUrl: benevity.callbackUrl }),
         }),
         breaker,
-      );
+      ));
       const common = {
         platform,
         topics,
@@ -325,6 +344,7 @@ async function wireService(
         });
       if (isBatchConnector(connector)) {
         // Batch platforms (Goodera) take chunks of a partition's messages: one request per tenant.
+        watched.push({ group: groups.deliver[platform], topic: topics.deliver[platform] });
         const consumer = createKafkaBatchConsumer(kafka, {
           ...pause,
           groupId: groups.deliver[platform],
@@ -339,17 +359,18 @@ async function wireService(
             metrics.handlerErrors.inc({ stage, code: (error as { code?: string }).code ?? 'unclassified' }),
         });
         consumers.push({ stage, consumer });
-        starts.push(consumer.start(createBatchDelivererHandler({ ...common, connector, parking })));
-        const drain = createBatchDelivererHandler({ ...common, connector });
+        starts.push(consumer.start(traceBatchHandler(stage, platform, createBatchDelivererHandler({ ...common, connector, parking }), describeRedacted)));
+        const drain = traceBatchHandler(`${stage}.parked`, platform, createBatchDelivererHandler({ ...common, connector }), describeRedacted);
         const parked = drainer((message, signal, heartbeat) => drain([message], signal, heartbeat ?? (async () => undefined)));
         drainers.push(parked);
       } else {
         const options = { ...common, connector, jobPollDelayMs: config.platforms.benevity.callback.waitMs };
+        watched.push({ group: groups.deliver[platform], topic: topics.deliver[platform] });
         run(
           stageConsumer(stage, groups.deliver[platform], topics.deliver[platform], config.kafka.partitions, pause),
-          createDelivererHandler({ ...options, parking }),
+          traceHandler(stage, platform, createDelivererHandler({ ...options, parking }), describeRedacted),
         );
-        const parked = drainer(createDelivererHandler(options));
+        const parked = drainer(traceHandler(`${stage}.parked`, platform, createDelivererHandler(options), describeRedacted));
         drainers.push(parked);
       }
       if (platform === 'benevity' && benevity && 'readJob' in connector) {
@@ -363,7 +384,7 @@ async function wireService(
     relay = createOutboxRelay({
       db,
       databaseUrl: config.database,
-      sink,
+      sink: traceSink('relay', meterResults(sink, { resultsTopic: topics.results, codec: resultCodec, metrics })),
       logger: logger.child({ stage: 'relay' }),
       batchSize: config.outbox.batchSize,
       pollIntervalMs: config.outbox.pollIntervalMs,
@@ -373,6 +394,7 @@ async function wireService(
     relay.start();
     const started = relay;
     closers.unshift(() => started.stop());
+    watchOutbox(metrics, db);
   }
 
   await Promise.all(starts);
@@ -385,6 +407,8 @@ async function wireService(
     if (relay) parts.relay = relay.isHealthy();
     return parts;
   };
+  // impactin_stage_up follows each scrape too, not only readiness probes.
+  metrics.onScrape(() => void readiness());
   const health = await startHealthServer(config.server.host, config.server.port, registry, readiness);
   logger.info({ roles, healthPort: health.port, topics: topics.events }, 'impact-in started');
 

@@ -150,6 +150,17 @@ export async function demoCommand(args: string[]): Promise<void> {
   out(`  dead-lettered (events)   ${tail.messages(topics.eventsDlq).length}`);
   out(`  wall time                ${seconds.toFixed(1)} s (${(results.length / seconds).toFixed(1)} results/s)`);
   out(`  topics                   ${topics.events} → ${topics.redacted} → ${topics.deliver.goodera} → ${topics.results}`);
+  // Where to look (the stack's optional observability services: deploy/local/stack.sh observability up).
+  const otlp = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  out('observe');
+  out(`  metrics                  http://127.0.0.1:${service.healthPort}/metrics while it runs; Prometheus http://127.0.0.1:${process.env.PROMETHEUS_PORT ?? 9090}/graph?g0.expr=impactin_results_total`);
+  out(`  dashboards and alerts    deploy/grafana/dashboards/*.json, deploy/prometheus/alerts.yml (runbook: docs/runbook.md)`);
+  out(
+    otlp
+      ? `  traces                   Jaeger http://127.0.0.1:${process.env.JAEGER_QUERY_PORT ?? 16686}/search?service=${process.env.OTEL_SERVICE_NAME ?? 'impact-in'} (sent to ${otlp})`
+      : '  traces                   off: run `deploy/local/stack.sh observability up` and set OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_SERVICE_NAME=impact-in',
+  );
+
   if (!complete) throw new Error(`demo INCOMPLETE: timed out after ${timeoutS} s before every result arrived`);
   out('demo complete: every event has its result');
 }

@@ -66,6 +66,21 @@ export function createTransactionalConsumer(kafka: Kafka, options: Transactional
   consumer.on(consumer.events.STOP, () => {
     joined = false;
   });
+  // Commit markers (the control records a transactional producer upstream writes after each
+  // transaction) take offsets but are no messages. A chunk's transaction commits the offset after
+  // its last *data* record, so a marker behind it would read as lag 1 for ever on an idle
+  // partition. Committing past trailing control records changes no output (they have none):
+  // after a batch whose fetch ended in them, and for a fetch that held nothing else (kafkajs
+  // resolves that one itself but, autoCommit being off, never commits it; no eachBatch sees it).
+  async function commitPastControlRecords(topic: string, partition: number, lastOffset: string): Promise<void> {
+    const offset = (BigInt(lastOffset) + 1n).toString();
+    await consumer
+      .commitOffsets([{ topic, partition, offset }])
+      .catch((error: unknown) => options.logger.debug({ err: errorReason(error), topic, partition }, 'commit past control records failed; the next one retries'));
+  }
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    if (payload.batchSize === 0 && joined) void commitPastControlRecords(payload.topic, payload.partition, payload.lastOffset);
+  });
 
   function producerFor(partition: number): Promise<Producer> {
     let producer = producers.get(partition);
@@ -141,10 +156,15 @@ export function createTransactionalConsumer(kafka: Kafka, options: Transactional
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
         eachBatch: async (payload) => {
-          const total = payload.batch.messages.length;
+          const { batch } = payload;
+          const total = batch.messages.length;
           for (let start = 0; start < total; start += maxChunk) {
             if (!(await commitChunk(transform, payload, start, Math.min(total, start + maxChunk)))) return;
             await payload.heartbeat();
+          }
+          const lastData = batch.messages[total - 1]?.offset;
+          if (lastData !== undefined && BigInt(batch.lastOffset()) > BigInt(lastData)) {
+            await commitPastControlRecords(batch.topic, batch.partition, batch.lastOffset());
           }
         },
       });

@@ -22,7 +22,7 @@ export interface PostgresTokenStoreOptions {
   /** Refresh this long before expiry (capped at a tenth of the token's lifetime). */
   readonly refreshMarginMs: number;
   /** Told of every token this process stores or first reads (for the expiry gauge). */
-  readonly onToken?: (companyId: string, provider: string, expiresAt: Date) => void;
+  readonly onToken?: (companyId: string, provider: string, expiresAt: Date, issuedForMs: number) => void;
   readonly now?: () => number;
 }
 
@@ -168,7 +168,7 @@ export function createPostgresTokenStore(db: Kysely<Database>, box: SecretBox, o
           let row = await read(db, companyId, provider);
           if (!row || !usable(row, rejected)) row = await refreshUnderLock(companyId, provider, issue, rejected);
           cache.set(key, row);
-          options.onToken?.(companyId, provider, row.token.expiresAt);
+          options.onToken?.(companyId, provider, row.token.expiresAt, row.issuedForMs);
           return row.token;
         } catch (error) {
           throw classify(error);

@@ -26,7 +26,7 @@ export function spawnService(name: string, env: Record<string, string>, roles = 
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `${name}.${++counter}.log`);
   const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), 'start', '--role', roles], {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/impact-in.js'), 'start', '--role', roles], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,6 @@
+/** Tracing's surface for the wiring (src/service/service.ts): interceptors around stages, sinks, connectors and callbacks. */
+export { traceBatchHandler, traceHandler, traceSink, traceTransform } from './stage-spans.ts';
+export { withTracing } from './traced-connector.ts';
+export { traceCallback, jobRecordHeaders } from './callback-spans.ts';
+export { describeWith } from './describe.ts';
+export { outboxHeaders } from './outbox-context.ts';
