@@ -26,6 +26,11 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // Pact contracts (contracts/pacts/): consumer tests of the connectors write them, provider
+        // tests verify them against the simulators over real HTTP.
+        test: { name: 'contract', include: ['test/contract/**/*.test.ts'], environment: 'node', testTimeout: 60_000 },
+      },
     ],
   },
 });
