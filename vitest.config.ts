@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 // PostgreSQL, Redis and simulators over sockets; each file owns its topics, groups and database).
 export default defineConfig({
   test: {
+    // Off unless asked (`--coverage.enabled`, as scripts/test.sh does); test/coverage-report/report.ts
+    // merges this with the service processes' coverage and applies the changed-lines gate.
+    coverage: { provider: 'v8', include: ['src/**/*.ts'], reporter: ['json'], reportOnFailure: true, reportsDirectory: '.stack/reports/coverage/vitest' },
     projects: [
       {
         test: {
