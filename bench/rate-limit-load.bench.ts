@@ -37,13 +37,13 @@ const run = await runRateLimitLoad({
   workdayLimitPerWindow: 60,
   clientShare: share,
   backlog,
-  // In windows: steady for 2.5, a burst, the storm (half a window), a burst, Redis down for 2.
+  // In windows: ramp-up, a burst at 3, the storm at 6 (half a window), a burst at 7, Redis down 9–11.
   bursts: [
-    { atMs: 1.5 * windowMs, events: Math.round(backlog / 6) },
-    { atMs: 4 * windowMs, events: Math.round(backlog / 6) },
+    { atMs: 3 * windowMs, events: Math.round(backlog / 6) },
+    { atMs: 7 * windowMs, events: Math.round(backlog / 6) },
   ],
-  storm: { atMs: 2.5 * windowMs, durationMs: windowMs / 2, retryAfterSeconds: Math.max(1, Math.round(windowMs / 6_000)) },
-  redisOutage: { atMs: 5 * windowMs, durationMs: 2 * windowMs },
+  storm: { atMs: 6 * windowMs, durationMs: windowMs / 2, retryAfterSeconds: Math.max(1, Math.round(windowMs / 6_000)) },
+  redisOutage: { atMs: 9 * windowMs, durationMs: 2 * windowMs },
   deadlineMs: 60 * windowMs,
   log: (line) => console.log(`  ${line}`),
 });
@@ -58,9 +58,18 @@ for (const platform of [run.goodera, run.workday]) {
       `achieved before the storm ${pct(f.achievedShare)} of the limit; ` +
       `back at 95 % of the configured rate ${Number.isNaN(f.recoveryMs) ? 'never' : `${(f.recoveryMs / 1000).toFixed(1)} s (${(f.recoveryMs / windowMs).toFixed(2)} windows)`} after the storm`,
   );
+  const perWindow: string[] = [];
+  for (let w = windowMs; w <= platform.samples.at(-1)!.at + windowMs; w += windowMs) {
+    const inWindow = platform.samples.filter((s) => s.at <= w);
+    const before = platform.samples.filter((s) => s.at <= w - windowMs);
+    const a = inWindow.at(-1)!;
+    const b = before.at(-1) ?? { admitted: 0, refused: 0 };
+    perWindow.push(`${a.admitted - b.admitted}${a.refused > b.refused ? `+${a.refused - b.refused}r` : ''}`);
+  }
+  console.log(`${''.padEnd(8)} admitted per window (+r refused): ${perWindow.join(' ')}`);
   if (f.outage) {
     console.log(
-      `${''.padEnd(8)} Redis down: sent ${pct(f.outage.sentShare)} of the limit (admitted ${pct(f.outage.admittedShare)}), ` +
+      `${''.padEnd(8)} Redis down: sent ${pct(f.outage.sentShare)} of the limit (worst half window ${pct(f.outage.peakSentShare)}; admitted ${pct(f.outage.admittedShare)}), ` +
         `${f.outage.refusedPer10k.toFixed(0)} per 10,000 refused`,
     );
   }

@@ -251,12 +251,12 @@ export interface Figures {
   readonly refusedPer10kOutside: number;
   readonly sentOutside: number;
   readonly refusedOutside: number;
-  /** Admitted rate in the steady phase before the storm, as a share of the limit (NaN when that phase is under half a window). */
+  /** Admitted rate in the two windows before the storm, as a share of the limit (NaN when that phase is under half a window). */
   readonly achievedShare: number;
   /** From the storm's end until the admitted rate over a tenth of a window is back at 95 % of the configured rate; NaN if never. */
   readonly recoveryMs: number;
   /** Redis down: sent (admitted + refused) as a share of the limit, and refusals per 10,000 sent. */
-  readonly outage?: { readonly sentShare: number; readonly admittedShare: number; readonly refusedPer10k: number };
+  readonly outage?: { readonly sentShare: number; readonly peakSentShare: number; readonly admittedShare: number; readonly refusedPer10k: number };
 }
 
 export function figuresOf(run: LoadRun, platform: PlatformRun): Figures {
@@ -273,9 +273,10 @@ export function figuresOf(run: LoadRun, platform: PlatformRun): Figures {
     refusedOutside += b.refused - a.refused;
   }
   const windowMs = 60_000 / run.options.scale;
-  // Steady: from one window after the first admitted request to the storm.
+  // Steady: the two windows before the storm (ramp-up — consumer groups joining, the backlog
+  // reaching the deliver topics — is not the limiter's doing), or from the first admitted request.
   const first = samples.find((s) => s.admitted > 0)?.at ?? 0;
-  const steadyFrom = Math.min(first + windowMs / 2, run.stormWindow[0]);
+  const steadyFrom = Math.max(first, run.stormWindow[0] - 2 * windowMs);
   const steady = at(samples, run.stormWindow[0]).admitted - at(samples, steadyFrom).admitted;
   // Too short a steady phase (the storm came early, as in the short test) measures nothing.
   const achievedShare = run.stormWindow[0] - steadyFrom < windowMs / 2 ? Number.NaN : steady / (run.stormWindow[0] - steadyFrom) / platform.limitPerMs;
@@ -296,8 +297,17 @@ export function figuresOf(run: LoadRun, platform: PlatformRun): Figures {
     const b = at(samples, to);
     const sent = b.admitted - a.admitted + (b.refused - a.refused);
     const ms = Math.max(1, to - from);
+    // The worst half window while Redis was down: sent as a share of the limit.
+    const half = windowMs / 2;
+    let peak = 0;
+    for (const s of samples) {
+      if (s.at < from + half || s.at > to) continue;
+      const p = at(samples, s.at - half);
+      peak = Math.max(peak, (s.admitted - p.admitted + (s.refused - p.refused)) / half / platform.limitPerMs);
+    }
     outage = {
       sentShare: sent / ms / platform.limitPerMs,
+      peakSentShare: peak,
       admittedShare: (b.admitted - a.admitted) / ms / platform.limitPerMs,
       refusedPer10k: sent === 0 ? 0 : (10_000 * (b.refused - a.refused)) / sent,
     };
