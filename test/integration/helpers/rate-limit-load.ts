@@ -34,8 +34,9 @@ export interface LoadOptions {
   readonly clientShare: number;
   /** Events published before the instances start (and per burst after). */
   readonly backlog: number;
+  /** Times (`atMs`) count from the first request admitted on each platform. */
   readonly bursts: readonly { readonly atMs: number; readonly events: number }[];
-  /** Every request to either simulator answered 429 + Retry-After for a while. */
+  /** Every request to either simulator answered 429 + Retry-After for a while (at least until both were refused once). */
   readonly storm: { readonly atMs: number; readonly durationMs: number; readonly retryAfterSeconds: number };
   /** The run's own Redis stopped (SIGKILL) for a while and started again, empty. */
   readonly redisOutage?: { readonly atMs: number; readonly durationMs: number };
@@ -44,7 +45,7 @@ export interface LoadOptions {
 }
 
 export interface Sample {
-  /** ms since the instances were all up. */
+  /** ms since the first instance was spawned. */
   readonly at: number;
   /** Requests the simulator let through its limiter / refused with 429, cumulative. */
   readonly admitted: number;
@@ -113,6 +114,7 @@ export async function runRateLimitLoad(options: LoadOptions): Promise<LoadRun> {
     WORKDAY_RATE_LIMIT_BURST: '1',
   });
   const services: ServiceProcess[] = [];
+  let sampler: NodeJS.Timeout | undefined;
   const publisher = await createImpactPublisher(loadPublisherConfig(scenario.env), createLogger('warn'));
   try {
     await scenario.tenants.upsertTenant(TENANT, TENANT);
@@ -130,26 +132,36 @@ export async function runRateLimitLoad(options: LoadOptions): Promise<LoadRun> {
       published.push(...events);
     };
     await publish(options.backlog);
-    for (let i = 0; i < 3; i++) services.push(spawnService(`${options.name}-${i + 1}`, scenario.env, 'redactor,router,deliver:goodera,deliver:workday'));
-    await Promise.all(services.map((service) => service.started));
+    // Sampled from the first spawn: the first instance up delivers while the others still start.
     const t0 = performance.now();
     const now = () => performance.now() - t0;
-    log(`3 instances up; goodera ${options.gooderaLimitPerWindow}/${windowMs} ms (client ${clientGoodera}/min), workday ${options.workdayLimitPerWindow}/${windowMs} ms (client ${clientWorkday}/min)`);
-
     const samples = { goodera: [] as Sample[], workday: [] as Sample[] };
     const sample = () => {
       const at = now();
       samples.goodera.push({ at, ...counts(goodera.stats()) });
       samples.workday.push({ at, ...counts(workday.stats()) });
     };
+    sample();
+    sampler = setInterval(sample, 100);
+    for (let i = 0; i < 3; i++) services.push(spawnService(`${options.name}-${i + 1}`, scenario.env, 'redactor,router,deliver:goodera,deliver:workday'));
+    await Promise.all(services.map((service) => service.started));
+    log(`3 instances up after ${Math.round(now())} ms; goodera ${options.gooderaLimitPerWindow}/${windowMs} ms (client ${clientGoodera}/min), workday ${options.workdayLimitPerWindow}/${windowMs} ms (client ${clientWorkday}/min)`);
+
+    const expected = () => ({
+      goodera: published.length,
+      workday: published.filter((event) => event.kind === 'volunteer_activity' || event.kind === 'program_enrolment').length,
+    });
     let stormWindow: [number, number] = [Number.NaN, Number.NaN];
+    /** Refusals each simulator had answered when the storm began. */
+    let refusedBefore = { goodera: 0, workday: 0 };
     let outageWindow: [number, number] | undefined;
-    const schedule: { at: number; run: () => Promise<void> }[] = [
+    const schedule: { at: number; ready?: () => boolean; run: () => Promise<void> }[] = [
       ...options.bursts.map((burst) => ({ at: burst.atMs, run: () => publish(burst.events) })),
       {
         at: options.storm.atMs,
         run: async () => {
           sample();
+          refusedBefore = { goodera: samples.goodera.at(-1)!.refused, workday: samples.workday.at(-1)!.refused };
           const fault = { route: '*', kind: 'status', status: 429, retryAfterSeconds: options.storm.retryAfterSeconds };
           goodera.injectFault(fault);
           workday.injectFault(fault);
@@ -159,6 +171,11 @@ export async function runRateLimitLoad(options: LoadOptions): Promise<LoadRun> {
       },
       {
         at: options.storm.atMs + options.storm.durationMs,
+        // The storm lasts until each platform's traffic has met it, or that platform has nothing
+        // left to send (a rebalance can pause one platform's deliveries for a moment).
+        ready: () =>
+          (counts(goodera.stats()).refused > refusedBefore.goodera || goodera.stats().distinctKeys >= expected().goodera) &&
+          (counts(workday.stats()).refused > refusedBefore.workday || workday.stats().distinctKeys >= expected().workday),
         run: async () => {
           goodera.clearFaults();
           workday.clearFaults();
@@ -189,14 +206,16 @@ export async function runRateLimitLoad(options: LoadOptions): Promise<LoadRun> {
         : []),
     ].sort((a, b) => a.at - b.at);
 
-    const expected = () => ({
-      goodera: published.length,
-      workday: published.filter((event) => event.kind === 'volunteer_activity' || event.kind === 'program_enrolment').length,
-    });
     const deadline = options.deadlineMs;
+    // The schedule counts from the first requests both simulators admitted, not from the instances being
+    // up: how long consumer groups take to settle on a busy machine must not move the storm
+    // before the traffic.
+    let trafficAt: number | undefined;
     for (;;) {
-      sample();
-      while (schedule.length > 0 && schedule[0]!.at <= now()) await schedule.shift()!.run();
+      if (trafficAt === undefined && samples.goodera.at(-1)!.admitted > 0 && samples.workday.at(-1)!.admitted > 0) trafficAt = now();
+      while (trafficAt !== undefined && schedule.length > 0 && schedule[0]!.at <= now() - trafficAt && (schedule[0]!.ready?.() ?? true)) {
+        await schedule.shift()!.run();
+      }
       const done = schedule.length === 0 && goodera.stats().distinctKeys >= expected().goodera && workday.stats().distinctKeys >= expected().workday;
       if (done) break;
       for (const service of services) {
@@ -227,6 +246,7 @@ export async function runRateLimitLoad(options: LoadOptions): Promise<LoadRun> {
       ...(outageWindow ? { outageWindow } : {}),
     };
   } finally {
+    clearInterval(sampler);
     await Promise.all(services.map((service) => service.stop()));
     await publisher.close().catch(() => undefined);
     await goodera.close();
