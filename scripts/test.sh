@@ -54,11 +54,30 @@ echo "== tests"
 mkdir -p .stack/reports
 status=0
 rm -f .stack/reports/vitest.json .stack/reports/vitest-clock-ahead.json
-vitest run --reporter=default --reporter=json --outputFile.json=.stack/reports/vitest.json "$@" || status=$?
+# --- coverage (issue 17): vitest's V8 coverage of the unit, integration and contract tests, plus the
+# raw V8 coverage of the service processes scenarios spawn (test/coverage-report/child-coverage.ts).
+# COVERAGE=0 turns it off (e.g. when running a subset of files).
+coverage_args=()
+if [[ ${COVERAGE:-1} != 0 ]]; then
+  rm -rf .stack/reports/coverage .stack/coverage-children
+  mkdir -p .stack/coverage-children
+  export IMPACT_IN_CHILD_COVERAGE_DIR="$REPO_ROOT/.stack/coverage-children"
+  coverage_args=(--coverage.enabled)
+fi
+# --- end coverage
+vitest run --reporter=default --reporter=json --outputFile.json=.stack/reports/vitest.json "${coverage_args[@]}" "$@" || status=$?
 # The unit suite again with the clock a year ahead (libfaketime): a test that fixes "now" but
 # builds data from the real clock passes on the day it is written and fails some day after.
 echo "== unit tests with the clock moved a year ahead (faketime +365d)"
 faketime -f +365d vitest run --project unit --reporter=dot --reporter=json --outputFile.json=.stack/reports/vitest-clock-ahead.json || status=$?
+# --- coverage report and gate (issue 17): merged figure, HTML in .stack/reports/coverage/, and a
+# failure when lines of src/ changed against the base are covered below 85 % (the base:
+# COVERAGE_BASE, else the merge base with origin/main or main, else HEAD~1; test/coverage-report/changed-lines.ts).
+if [[ ${COVERAGE:-1} != 0 ]]; then
+  node --disable-warning=ExperimentalWarning test/coverage-report/report.ts --vitest .stack/reports/coverage/vitest/coverage-final.json \
+    --children "$IMPACT_IN_CHILD_COVERAGE_DIR" --out .stack/reports/coverage --threshold 85 || status=$?
+fi
+# --- end coverage report and gate
 node -e '
   const fs = require("node:fs");
   let passed = 0, failed = 0, skipped = 0;

@@ -33,6 +33,8 @@ export interface WorkdaySimulatorOptions {
   readonly tokenTtlSeconds?: number;
   /** Workday documents no limit: 0 (the default) disables; N answers 429 + Retry-After past N per tenant per minute. */
   readonly rateLimitPerMinute?: number;
+  /** The sliding window of that limit, ms; 60 000 by default (load tests shorten it to run faster). */
+  readonly rateLimitWindowMs?: number;
   /** Clock in epoch ms: token expiry, rate limiting, createdAt. */
   readonly now?: () => number;
   /** Randomness for fault probabilities; inject in tests. */
@@ -71,7 +73,7 @@ export async function startWorkdaySimulator(options: WorkdaySimulatorOptions = {
     },
     WORKDAY_ROUTES.token,
   );
-  const limiter = new SlidingWindowRateLimiter({ limit: options.rateLimitPerMinute ?? 0, windowMs: 60_000, now });
+  const limiter = new SlidingWindowRateLimiter({ limit: options.rateLimitPerMinute ?? 0, windowMs: options.rateLimitWindowMs ?? 60_000, now });
 
   const guard = (request: SimRequest, route: SimRoute): SimResponse | undefined => {
     if (route.name === WORKDAY_ROUTES.token) return undefined;

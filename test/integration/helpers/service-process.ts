@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { childCoverageEnv } from '../../coverage-report/child-coverage.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 let counter = 0;
@@ -28,7 +29,7 @@ export function spawnService(name: string, env: Record<string, string>, roles = 
   const log = createWriteStream(logFile);
   const child = spawn(process.execPath, [join(ROOT, 'bin/impact-in.js'), 'start', '--role', roles], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', ...childCoverageEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stderr!.pipe(log, { end: false });
