@@ -3,10 +3,12 @@
  * flag fails at once, naming it. Exit codes: 0 success, 1 failure at run time, 2 bad usage/config.
  */
 import { isImpactError } from '../domain/errors.ts';
+import { adminCommand } from './commands/admin.ts';
 import { demoCommand } from './commands/demo.ts';
 import { dlqCommand } from './commands/dlq.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { publishCommand } from './commands/publish.ts';
+import { replayCommand } from './commands/replay.ts';
 import { schemasCommand } from './commands/schemas.ts';
 import { startCommand } from './commands/start.ts';
 import { tenantsCommand } from './commands/tenants.ts';
@@ -17,8 +19,10 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
   migrate: { summary: 'apply database migrations (--down reverts the last one)', run: migrateCommand },
   publish: { summary: 'publish sample impact events (--count, --rate, --tenant, --malformed)', run: publishCommand },
   tenants: { summary: 'tenant configuration: add | list | rotate | rotate-keys', run: tenantsCommand },
-  dlq: { summary: 'dead letters: inspect | redrive --topic T [--code C] [--limit N] [--dry-run]', run: dlqCommand },
+  dlq: { summary: 'dead letters: inspect | redrive --topic T [--code C] [--tenant T] [--event-id ID] [--limit N] [--dry-run]', run: dlqCommand },
+  replay: { summary: 'replay a platform window: plan | run | list | status (--platform P --from T --to T [--verify] [--force --reason R])', run: replayCommand },
   schemas: { summary: 'Avro contracts in the schema registry: push | check [--dir D] [--contract C]', run: schemasCommand },
+  admin: { summary: 'admin API, Swagger UI and operator page (ADMIN_HOST/ADMIN_PORT): serve | openapi | hash-token', run: adminCommand },
   demo: { summary: 'run the whole pipeline against the local stack and the simulator, with a summary', run: demoCommand },
 };
 

@@ -1,16 +1,17 @@
 /**
  * `impact-in dlq inspect|redrive --topic <dlq topic>`: what is in a dead-letter topic (headers
  * only: code, reason, stage, source coordinates — the payload stays sealed), and putting its
- * messages back on their source topics once the cause is fixed (the original key and bytes,
- * unsealed with the secret key). Redriving twice is safe: every stage downstream is idempotent.
+ * messages back on their source topics once the cause is fixed (src/redrive/). A platform's dead
+ * letter is re-delivered once, as a new generation of its delivery; one delivered meanwhile is
+ * never sent again. `--tenant` and `--event-id` narrow a platform's dead letters; `--dry-run` says
+ * what would happen.
  */
+import { userInfo } from 'node:os';
 import { loadConfig } from '../../config/config.ts';
-import { createSecretBox } from '../../crypto/secret-box.ts';
-import { DLQ_HEADERS, openDeadLetter } from '../../kafka/dead-letter.ts';
-import { createKafka } from '../../kafka/kafkajs/client.ts';
-import { createKafkaSink } from '../../kafka/kafkajs/producer.ts';
-import { readTopicToEnd } from '../../kafka/kafkajs/read-topic.ts';
-import { createLogger } from '../../observability/logger.ts';
+import { DLQ_HEADERS } from '../../kafka/dead-letter.ts';
+import { createStderrLogger } from '../../observability/logger.ts';
+import { openOperatorContext } from '../../operator/context.ts';
+import { redrive } from '../../redrive/redrive.ts';
 import { UsageError, intFlag, parseFlags } from '../usage.ts';
 
 export async function dlqCommand(args: string[]): Promise<void> {
@@ -19,44 +20,56 @@ export async function dlqCommand(args: string[]): Promise<void> {
   const { values } = parseFlags(rest, {
     topic: { type: 'string' },
     code: { type: 'string' },
+    tenant: { type: 'string', multiple: true },
+    'event-id': { type: 'string', multiple: true },
     limit: { type: 'string' },
+    reason: { type: 'string' },
+    actor: { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
   });
   if (!values.topic) throw new UsageError(`dlq ${sub}: --topic is required`);
   const limit = intFlag('limit', values.limit, 1_000_000, 1, 100_000_000);
+  for (const id of values['event-id'] ?? []) {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new UsageError(`--event-id must be a uuid, got "${id}"`);
+  }
   const config = loadConfig();
-  const logger = createLogger('warn');
-  const kafka = createKafka(config.kafka, 'dlq', logger);
-  const messages = (await readTopicToEnd(kafka, values.topic))
-    .filter((m) => values.code === undefined || m.headers[DLQ_HEADERS.code] === values.code)
-    .slice(0, limit);
-
-  if (sub === 'inspect') {
-    const byCode = new Map<string, number>();
-    for (const m of messages) {
-      const h = m.headers;
-      byCode.set(h[DLQ_HEADERS.code] ?? '?', (byCode.get(h[DLQ_HEADERS.code] ?? '?') ?? 0) + 1);
-      process.stdout.write(
-        `${m.partition}:${m.offset}\t${h[DLQ_HEADERS.failedAt]}\t${h[DLQ_HEADERS.stage]}\t${h[DLQ_HEADERS.code]}\t` +
-          `${h[DLQ_HEADERS.sourceTopic]}:${h[DLQ_HEADERS.sourcePartition]}:${h[DLQ_HEADERS.sourceOffset]}\t${h[DLQ_HEADERS.reason]}\n`,
-      );
-    }
-    process.stdout.write(`${messages.length} dead letters${[...byCode].map(([c, n]) => `; ${c} ${n}`).join('')}\n`);
-    return;
-  }
-
-  const box = createSecretBox(config.secrets.keys, config.secrets.keyId);
-  const originals = messages.map((m) => openDeadLetter(box, m));
-  if (values['dry-run']) {
-    process.stdout.write(`would redrive ${originals.length} messages\n`);
-    return;
-  }
-  const sink = createKafkaSink(kafka);
-  await sink.connect();
+  const logger = createStderrLogger('warn');
+  const ctx = await openOperatorContext(config, logger, 'dlq');
   try {
-    await sink.send(originals.map((o) => ({ topic: o.topic, key: o.key, value: o.value })));
+    const all = await ctx.readTopic(values.topic);
+    if (sub === 'inspect') {
+      const messages = all.filter((m) => values.code === undefined || m.headers[DLQ_HEADERS.code] === values.code).slice(0, limit);
+      const byCode = new Map<string, number>();
+      for (const m of messages) {
+        const h = m.headers;
+        byCode.set(h[DLQ_HEADERS.code] ?? '?', (byCode.get(h[DLQ_HEADERS.code] ?? '?') ?? 0) + 1);
+        process.stdout.write(
+          `${m.partition}:${m.offset}\t${h[DLQ_HEADERS.failedAt]}\t${h[DLQ_HEADERS.stage]}\t${h[DLQ_HEADERS.code]}\t` +
+            `${h[DLQ_HEADERS.sourceTopic]}:${h[DLQ_HEADERS.sourcePartition]}:${h[DLQ_HEADERS.sourceOffset]}\t${h[DLQ_HEADERS.reason]}\n`,
+        );
+      }
+      process.stdout.write(`${messages.length} dead letters${[...byCode].map(([c, n]) => `; ${c} ${n}`).join('')}\n`);
+      return;
+    }
+    const report = await redrive(ctx.redriveDeps(), all, {
+      topic: values.topic,
+      dryRun: values['dry-run'],
+      actor: values.actor ?? `cli:${userInfo().username}`,
+      reason: values.reason ?? 'redrive after the cause was fixed',
+      limit,
+      ...(values.code !== undefined ? { code: values.code } : {}),
+      ...(values.tenant ? { tenants: values.tenant } : {}),
+      ...(values['event-id'] ? { eventIds: values['event-id'] } : {}),
+    });
+    for (const item of report.items) {
+      process.stdout.write(`${item.partition}:${item.offset}\t${item.code}\t${item.tenantId ?? '-'}\t${item.eventId ?? '-'}\t${item.action}${item.generation ? ` (generation ${item.generation})` : ''}\n`);
+    }
+    const c = report.counts;
+    process.stdout.write(
+      `${report.dryRun ? 'would redrive' : 'redrove'} ${c.redrive} as a new generation, ${report.dryRun ? 'would republish' : 'republished'} ${c.republish}; ` +
+        `skipped ${c.skip_delivered} delivered meanwhile, ${c.skip_duplicate} duplicates, ${c.skip_undecodable} undecodable\n`,
+    );
   } finally {
-    await sink.disconnect();
+    await ctx.close();
   }
-  process.stdout.write(`redrove ${originals.length} messages to their source topics\n`);
 }
