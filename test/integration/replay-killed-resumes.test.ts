@@ -31,7 +31,7 @@ test('SIGKILL mid-run, resumed: each planned event delivered once, duplicates 0'
   const from = new Date(Date.now() - 1_000);
   // Events on the deliver topic that the group's offsets were moved past (never delivered).
   const ids = Array.from({ length: EVENTS }, () => randomUUID());
-  await putOnDeliverTopic(pipeline, ids.map((id, i) => redactedActivity(id, TENANTS[i % TENANTS.length]!, `k${i % 40}`)));
+  await putOnDeliverTopic(pipeline, ids.map((id, i) => redactedActivity(id, TENANTS[i % TENANTS.length]!, `c${(i % 40).toString(16).padStart(2, "0")}`)));
   const admin = pipeline.scenario.kafka.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(pipeline.topics.deliver.goodera);
