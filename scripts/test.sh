@@ -18,6 +18,16 @@ stack_env
 echo "== schema contracts"
 node src/cli/main.ts schemas check
 node src/cli/main.ts schemas push
+# schemathesis from PyPI, for test/integration/admin-api-schemathesis.test.ts (it fuzzes the live
+# admin API from its OpenAPI document). A venv under .cache/, created once; python3-venv from
+# Debian when the interpreter lacks ensurepip.
+echo "== schemathesis"
+if [[ ! -x .cache/schemathesis/bin/schemathesis ]]; then
+  python3 -c 'import ensurepip' 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-venv; }
+  rm -rf .cache/schemathesis
+  python3 -m venv .cache/schemathesis
+  .cache/schemathesis/bin/pip install --quiet --disable-pip-version-check schemathesis==4.32.5
+fi
 echo "== tests"
 mkdir -p .stack/reports
 status=0

@@ -83,7 +83,8 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     }
     const actor = auth.ok ? auth.name : tokenName(options.tokens, req.headers.authorization);
     const mutating = route.method !== 'GET';
-    let params: unknown = match.params;
+    // Only what passed validation is written to the audit (a refused body may hold anything).
+    let params: unknown = {};
     let body: unknown = undefined;
     let result: unknown;
     try {
@@ -92,17 +93,23 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       const query = parse('query', route.query, Object.fromEntries(url.searchParams));
       if (route.body) {
         const raw = await readBody(req);
+        let json: unknown;
         try {
-          body = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
+          json = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
         } catch {
           throw new ApiError(400, 'INVALID_REQUEST', 'body: not valid JSON', 'body');
         }
-        body = parse('body', route.body, body);
+        body = parse('body', route.body, json);
       }
       result = route.response.parse(await route.handle({ query, params, body, actor }));
     } catch (error) {
       // Every mutating call is audited before it is answered, refusals and failures included.
-      if (mutating) await auditCall(actor, route, path, params, body, { status: error instanceof ApiError ? error.status : 500, code: error instanceof ApiError ? error.code : 'INTERNAL' });
+      if (mutating) {
+        const outcome = { status: error instanceof ApiError ? error.status : 500, code: error instanceof ApiError ? error.code : 'INTERNAL' };
+        await auditCall(actor, route, path, params, body, outcome).catch((auditError: unknown) =>
+          options.logger.error({ err: errorReason(auditError), operation: route.operationId }, 'admin audit write failed'),
+        );
+      }
       throw error;
     }
     if (mutating) await auditCall(actor, route, path, params, body, { status: route.status });

@@ -7,7 +7,7 @@ import { DELIVERY_STATUSES } from '../domain/delivery-result.ts';
 import { PLATFORMS } from '../domain/platform.ts';
 import { REDRIVE_ACTIONS } from '../redrive/redrive.ts';
 import { ACTIONS, VERDICTS } from '../replay/replay-plan.ts';
-import { replayRequestSchema } from '../replay/replay-request.ts';
+import { auditText, epochTime, replayRequestSchema, tenantIdSchema } from '../replay/replay-request.ts';
 import { REPLAY_STATUSES } from '../replay/replay-run.ts';
 
 const uuid = z.uuid();
@@ -23,12 +23,12 @@ export const DELIVERY_SEARCH_STATUSES = [...DELIVERY_STATUSES] as const;
 
 export const deliverySearchQuery = z.strictObject({
   eventId: uuid.optional(),
-  tenant: z.string().min(1).max(128).optional(),
+  tenant: tenantIdSchema.optional(),
   platform: z.enum(PLATFORMS).optional(),
   status: z.enum(DELIVERY_SEARCH_STATUSES).optional(),
-  from: isoTime.optional().describe('completed at or after'),
-  to: isoTime.optional().describe('completed before'),
-  cursor: z.string().regex(/^\d{1,19}$/).optional().describe('the nextCursor of the previous page'),
+  from: epochTime.optional().describe('completed at or after'),
+  to: epochTime.optional().describe('completed before'),
+  cursor: z.string().regex(/^[1-9]\d{0,17}$/).optional().describe('the nextCursor of the previous page'),
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 
@@ -94,7 +94,7 @@ export const platformsSchema = z.strictObject({ platforms: z.array(platformStatu
 export const DEAD_LETTER_TOPICS = ['events', 'redacted', ...PLATFORMS] as const;
 export const deadLetterQuery = z.strictObject({
   topic: z.enum(DEAD_LETTER_TOPICS).describe('events, redacted, or a platform'),
-  code: z.string().min(1).max(64).optional(),
+  code: z.string().regex(/^[A-Z0-9_]{1,64}$/).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 export const deadLetterSchema = z.strictObject({
@@ -117,11 +117,11 @@ export const deadLettersSchema = z.strictObject({
 
 export const redriveBody = z.strictObject({
   topic: z.enum(DEAD_LETTER_TOPICS),
-  code: z.string().min(1).max(64).optional(),
-  tenants: z.array(z.string().min(1).max(128)).max(1000).optional(),
+  code: z.string().regex(/^[A-Z0-9_]{1,64}$/).optional(),
+  tenants: z.array(tenantIdSchema).max(1000).optional(),
   eventIds: z.array(uuid).max(10_000).optional(),
   dryRun: z.boolean().default(false),
-  reason: z.string().min(3).max(400).optional(),
+  reason: auditText(3, 400).optional(),
 });
 export const redriveReportSchema = z.strictObject({
   dryRun: z.boolean(),
@@ -143,7 +143,7 @@ export const redriveReportSchema = z.strictObject({
 
 export const replayPlanBody = replayRequestSchema;
 export const replayStartBody = replayRequestSchema.safeExtend({
-  reason: z.string().min(3).max(400).optional().describe('required with force: recorded with each re-sent generation'),
+  reason: auditText(3, 400).optional().describe('required with force: recorded with each re-sent generation'),
   ratePerSecond: z.number().int().min(1).max(100_000).optional().describe('cap on messages a second onto the deliver topic'),
 });
 export const planSchema = z.strictObject({
