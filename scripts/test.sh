@@ -28,6 +28,12 @@ if [[ ! -x .cache/schemathesis/bin/schemathesis ]]; then
   python3 -m venv .cache/schemathesis
   .cache/schemathesis/bin/pip install --quiet --disable-pip-version-check schemathesis==4.32.5
 fi
+# Headless Chromium from Debian, for the operator page's browser test
+# (test/integration/operator-page-browser.test.ts, driven by the npm package playwright-core).
+echo "== chromium"
+if [[ ! -x /usr/bin/chromium ]]; then
+  apt-get update -qq && apt-get install -y -qq chromium
+fi
 echo "== tests"
 mkdir -p .stack/reports
 status=0

@@ -55,7 +55,7 @@ test('schemathesis: no 5xx, responses conform, bad input refused', { timeout: 60
       '--report-dir',
       reports,
     ],
-    { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', SCHEMATHESIS_TELEMETRY: 'false', NO_COLOR: '1' }, timeout: 540_000, maxBuffer: 64 * 1024 * 1024 },
+    { cwd: reports, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', SCHEMATHESIS_TELEMETRY: 'false', NO_COLOR: '1' }, timeout: 540_000, maxBuffer: 64 * 1024 * 1024 },
   ).then(
     ({ stdout }) => ({ code: 0, stdout }),
     (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
