@@ -50,6 +50,22 @@ echo "image build: $((SECONDS - t0)) s"
 # Go module proxy (deploy/local/jaeger/go.mod) and cached per machine, so the test finds it ready.
 echo "== jaeger (built once, cached)"
 bash deploy/local/jaeger/build.sh >/dev/null
+# schemathesis from PyPI, for test/integration/admin-api-schemathesis.test.ts (it fuzzes the live
+# admin API from its OpenAPI document). A venv under .cache/, created once; python3-venv from
+# Debian when the interpreter lacks ensurepip.
+echo "== schemathesis"
+if [[ ! -x .cache/schemathesis/bin/schemathesis ]]; then
+  python3 -c 'import ensurepip' 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-venv; }
+  rm -rf .cache/schemathesis
+  python3 -m venv .cache/schemathesis
+  .cache/schemathesis/bin/pip install --quiet --disable-pip-version-check schemathesis==4.32.5
+fi
+# Headless Chromium from Debian, for the operator page's browser test
+# (test/integration/operator-page-browser.test.ts, driven by the npm package playwright-core).
+echo "== chromium"
+if [[ ! -x /usr/bin/chromium ]]; then
+  apt-get update -qq && apt-get install -y -qq chromium
+fi
 echo "== tests"
 mkdir -p .stack/reports
 status=0

@@ -2,10 +2,12 @@
  * The command catalogue: every command with the spec its flags are parsed with and its help is
  * printed from. main.ts runs them; the help test walks them.
  */
+import { adminCommand, adminSpec } from './commands/admin.ts';
 import { demoCommand, demoSpec } from './commands/demo.ts';
 import { dlqCommand, dlqSpec } from './commands/dlq.ts';
 import { migrateCommand, migrateSpec } from './commands/migrate.ts';
 import { publishCommand, publishSpec } from './commands/publish.ts';
+import { replayCommand, replaySpec } from './commands/replay.ts';
 import { schemasCommand, schemasSpec } from './commands/schemas.ts';
 import { startCommand, startSpec } from './commands/start.ts';
 import { tenantsCommand, tenantsSpec } from './commands/tenants.ts';
@@ -23,7 +25,9 @@ export const COMMANDS: readonly Command[] = [
   { spec: publishSpec, run: publishCommand },
   { spec: tenantsSpec, run: tenantsCommand },
   { spec: dlqSpec, run: dlqCommand },
+  { spec: replaySpec, run: replayCommand },
   { spec: schemasSpec, run: schemasCommand },
+  { spec: adminSpec, run: adminCommand },
   { spec: demoSpec, run: demoCommand },
 ];
 const SPECS = COMMANDS.map((command) => command.spec);

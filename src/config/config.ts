@@ -393,3 +393,51 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** One admin API bearer token, as configured: its name, its scope, and the SHA-256 of the token. */
+export interface AdminToken {
+  readonly name: string;
+  readonly scope: 'read' | 'operate';
+  readonly sha256: Buffer;
+}
+
+/** The admin API and operator page (`impact-in admin`): its own listener, hashed tokens. */
+export interface AdminConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly tokens: readonly AdminToken[];
+  /** /metrics URLs of the deliverers, scraped for breaker, rate-limit and pause state. */
+  readonly scrapeUrls: readonly string[];
+}
+
+const adminEnvSchema = z.object({
+  ADMIN_HOST: z.string().default('127.0.0.1'),
+  /** 0 = any free port. */
+  ADMIN_PORT: int(0, 65535).default(9466),
+  /** Comma list of `name:scope:sha256hex` (scope read or operate); the tokens themselves are never configured. */
+  ADMIN_TOKENS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const tokens: AdminToken[] = [];
+      for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+        const [name, scope, hex] = entry.split(':');
+        if (!name || (scope !== 'read' && scope !== 'operate') || !/^[0-9a-f]{64}$/i.test(hex ?? '')) {
+          ctx.addIssue({ code: 'custom', message: 'entries must be name:read|operate:<64 hex chars of the token\'s SHA-256>' });
+          return z.NEVER;
+        }
+        tokens.push({ name, scope, sha256: Buffer.from(hex!, 'hex') });
+      }
+      return tokens;
+    }),
+  ADMIN_SCRAPE_URLS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((u) => u.trim()).filter(Boolean))
+    .pipe(z.array(z.string().url())),
+});
+
+export function loadAdminConfig(env: NodeJS.ProcessEnv = process.env): AdminConfig {
+  const e = parseEnv(adminEnvSchema, env);
+  return deepFreeze({ host: e.ADMIN_HOST, port: e.ADMIN_PORT, tokens: e.ADMIN_TOKENS, scrapeUrls: e.ADMIN_SCRAPE_URLS });
+}

@@ -22,6 +22,7 @@ import { randomUUID } from 'node:crypto';
 import type { BatchConnector, DeliveryRequest, FinalOutcome } from '../connectors/connector.ts';
 import { AttemptLog } from '../deliveries/attempt-log.ts';
 import { parkedCarry } from '../deliveries/parking-lot.ts';
+import { redeliveryOf, resultTags } from '../deliveries/redelivery.ts';
 import { backoffDelayMs } from '../domain/backoff.ts';
 import { resultKey, type DeliveryResult, type DeliveryStatus } from '../domain/delivery-result.ts';
 import { orderingKey } from '../domain/event.ts';
@@ -43,6 +44,8 @@ interface Item {
   readonly orderKey: string;
   readonly request: DeliveryRequest | null;
   readonly firstAttemptAt: Date;
+  /** The generation and replay its result carries (src/deliveries/redelivery.ts). */
+  readonly tags: ReturnType<typeof resultTags>;
   /** Past this moment (epoch ms) a back-off parks the record instead of holding the partition. */
   readonly parkBy: number;
 }
@@ -93,13 +96,14 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
       }
       inChunk.add(event.eventId);
       const orderKey = orderingKey(event);
-      const state = await deps.deliveries.state(event.eventId, platform, orderKey);
+      // A redrive or replay's headers ask for a generation; the repository decides whether it stands.
+      const state = await deps.deliveries.state(event.eventId, platform, orderKey, redeliveryOf(message.headers));
       if (state.row) {
         metrics.idempotencyHits.inc({ platform, source: 'postgres' });
         metrics.messagesHandled.inc({ stage });
         continue;
       }
-      const key = idempotencyKey(platform, event.tenantId, event.eventId, event.payload);
+      const key = idempotencyKey(platform, event.tenantId, event.eventId, event.payload, state.generation);
       if (state.unsettled) mustLook.add(key);
       if (deps.parking) {
         if (state.parked === 'self') {
@@ -131,6 +135,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         orderKey,
         request,
         firstAttemptAt: now(),
+        tags: resultTags(state),
         parkBy: deps.parking ? Date.now() + deps.parking.afterMs : Infinity,
       };
       items.push(item);
@@ -331,6 +336,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         idempotencyKey: item.key,
         firstAttemptAt: item.firstAttemptAt.toISOString(),
         completedAt,
+        ...item.tags,
       });
     }
     // Encoded before the transaction: a registry that cannot be reached fails the round (retried), not the commit.

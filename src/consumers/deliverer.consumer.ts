@@ -15,6 +15,7 @@ import type { Connector, DeliveryOutcome, DeliveryRequest } from '../connectors/
 import type { DeliveryRepository } from '../deliveries/delivery-repository.ts';
 import { AttemptLog } from '../deliveries/attempt-log.ts';
 import { parkedCarry, type ParkingLot } from '../deliveries/parking-lot.ts';
+import { redeliveryOf, resultTags } from '../deliveries/redelivery.ts';
 import { backoffDelayMs, type BackoffPolicy } from '../domain/backoff.ts';
 import { resultKey, type DeliveryResult, type DeliveryStatus } from '../domain/delivery-result.ts';
 import { ImpactError, errorReason, isImpactError } from '../domain/errors.ts';
@@ -107,9 +108,10 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     // 1. Already final in PostgreSQL (replay, redelivery after a crash): nothing to send. Also
     //    learnt in the same query: whether an earlier send's outcome is unknown (look first), and
     //    whether it is parked.
-    const key = idempotencyKey(platform, event.tenantId, event.eventId, event.payload);
+    //    A redrive or replay's headers ask for a generation; the repository decides whether it stands.
     const orderKey = orderingKey(event);
-    const state = await deps.deliveries.state(event.eventId, platform, orderKey);
+    const state = await deps.deliveries.state(event.eventId, platform, orderKey, redeliveryOf(message.headers));
+    const key = idempotencyKey(platform, event.tenantId, event.eventId, event.payload, state.generation);
     if (state.row) {
       metrics.idempotencyHits.inc({ platform, source: 'postgres' });
       metrics.messagesHandled.inc({ stage });
@@ -181,6 +183,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
       idempotencyKey: key,
       firstAttemptAt: firstAttemptAt.toISOString(),
       completedAt: now().toISOString(),
+      ...resultTags(state),
     };
     // Encoded before the transaction: a registry that cannot be reached fails the message (retried), not the commit.
     const encoded = await deps.resultCodec.encode(result);

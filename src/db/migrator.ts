@@ -12,6 +12,7 @@ import * as parkedDeliveries from './migrations/2026_11_29_0201_parked_deliverie
 import * as attemptHistory from './migrations/2026_11_29_0202_attempt_history.ts';
 import * as jobRecordSource from './migrations/2026_11_29_0203_job_record_source.ts';
 import * as unsettledSends from './migrations/2026_11_29_0204_unsettled_sends.ts';
+import * as generationsReplays from './migrations/2026_12_07_1301_generations_replays.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '2026_11_28_0001_initial': initial,
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_29_0202_attempt_history': attemptHistory,
   '2026_11_29_0203_job_record_source': jobRecordSource,
   '2026_11_29_0204_unsettled_sends': unsettledSends,
+  '2026_12_07_1301_generations_replays': generationsReplays,
 };
 
 function migrator(db: Db): Migrator {

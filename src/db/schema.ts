@@ -20,6 +20,8 @@ export interface ImpactDeliveriesTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   attempt_history: ColumnType<unknown, string | undefined, string>;
+  generation: Generated<number>;
+  replay_id: string | null;
 }
 
 export interface OutboxTable {
@@ -125,6 +127,10 @@ export interface Database {
   callback_receipts: CallbackReceiptsTable;
   parked_deliveries: ParkedDeliveriesTable;
   unsettled_sends: UnsettledSendsTable;
+  delivery_generations: DeliveryGenerationsTable;
+  replays: ReplaysTable;
+  replay_items: ReplayItemsTable;
+  admin_audit: AdminAuditTable;
 }
 
 export interface ParkedDeliveriesTable {
@@ -154,4 +160,57 @@ export interface UnsettledSendsTable {
   platform: string;
   event_id: string;
   marked_at: Generated<Date>;
+}
+
+export interface DeliveryGenerationsTable {
+  platform: string;
+  event_id: string;
+  generation: number;
+  kind: string;
+  reason: string;
+  replay_id: string | null;
+  requested_by: string;
+  requested_at: Generated<Date>;
+  previous_status: string;
+  previous_external_ref: string | null;
+  previous_error_class: string | null;
+  previous_attempt_history: ColumnType<unknown, string | undefined, string>;
+}
+
+export interface ReplaysTable {
+  id: string;
+  platform: string;
+  window_from: Timestamp;
+  window_to: Timestamp;
+  filters: ColumnType<Record<string, unknown>, string, string>;
+  force: boolean;
+  reason: string | null;
+  requested_by: string;
+  status: string;
+  counts: ColumnType<Record<string, number>, string, string>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  finished_at: Timestamp | null;
+}
+
+export interface ReplayItemsTable {
+  replay_id: string;
+  event_id: string;
+  tenant_id: string;
+  verdict: string;
+  generation: number;
+  source_partition: number;
+  source_offset: string;
+  message_key: Buffer | null;
+  message_value: Buffer;
+  sent_at: Timestamp | null;
+}
+
+export interface AdminAuditTable {
+  id: Generated<string>;
+  at: Generated<Date>;
+  actor: string;
+  action: string;
+  params: ColumnType<Record<string, unknown>, string, string>;
+  outcome: ColumnType<Record<string, unknown>, string, string>;
 }

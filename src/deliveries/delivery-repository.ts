@@ -4,10 +4,12 @@
  * ONE transaction: the result is published if and only if the row committed, and the unique
  * (event_id, platform) constraint makes a second recording of the same delivery a no-op.
  */
-import { sql } from 'kysely';
+import { sql, type OnConflictBuilder } from 'kysely';
+import type { Database } from '../db/schema.ts';
 import type { Db } from '../db/database.ts';
 import type { AttemptRecord } from './attempt-log.ts';
 import type { ParkedState } from './parking-lot.ts';
+import { NO_REDELIVERY, type Redelivery } from './redelivery.ts';
 import { storedMessageColumns } from './stored-message.ts';
 import type { DeliveryResult, DeliveryStatus } from '../domain/delivery-result.ts';
 import type { EventKind } from '../domain/event.ts';
@@ -21,6 +23,12 @@ export interface DeliveryState {
   readonly unsettled: boolean;
   /** 'self' when this delivery is parked, 'behind' when an earlier one of its ordering key is. */
   readonly parked: ParkedState;
+  /**
+   * The generation a send is for (its idempotency key: `idempotencyKey(…, generation)`), and the
+   * replay it belongs to; both go into the result.
+   */
+  readonly generation: number;
+  readonly replayId: string | null;
 }
 
 export interface DeliveryRow {
@@ -42,24 +50,57 @@ export class DeliveryRepository {
    * Where a delivery stands, in one round trip per delivery: its final row or pending submission
    * (`row`), whether an earlier send's outcome is unknown (`unsettled`: look before sending again),
    * and whether it — or an earlier event of its ordering key — is parked (src/deliveries/parking-lot.ts).
+   *
+   * `redelivery` is what the message's headers ask for (src/deliveries/redelivery.ts). A final row
+   * stands — nothing is sent — unless an operator granted a later generation of it
+   * (`delivery_generations`) and either the row is not `delivered` (a redrive of a dead letter or
+   * rejection) or the grant is an explicit `force`. Then `row` is null and `generation` is the
+   * granted one: the send uses that generation's idempotency key, and its outcome replaces the row.
+   * A row already at (or past) the generation asked for stands, so each generation is sent once.
    */
-  async state(eventId: string, platform: Platform, orderingKey: string): Promise<DeliveryState> {
-    type Kind = 'final' | 'submitted' | 'unsettled' | 'parked' | 'parked_behind';
-    const { rows } = await sql<{ kind: Kind; status: string | null; attempts: number; external_ref: string | null }>`
-      select 'final' as kind, status, attempts, external_ref from impact_deliveries where event_id = ${eventId} and platform = ${platform}
+  async state(eventId: string, platform: Platform, orderingKey: string, redelivery: Redelivery = NO_REDELIVERY): Promise<DeliveryState> {
+    type Kind = 'final' | 'submitted' | 'unsettled' | 'parked' | 'parked_behind' | 'grant';
+    const { rows } = await sql<{
+      kind: Kind;
+      status: string | null;
+      attempts: number;
+      external_ref: string | null;
+      generation: number;
+      at: Date | null;
+      replay_id: string | null;
+    }>`
+      select 'final' as kind, status, attempts, external_ref, generation, null::timestamptz as at, replay_id::text as replay_id
+        from impact_deliveries where event_id = ${eventId} and platform = ${platform}
       union all
-      select 'submitted', null, attempts, null from delivery_job_records where event_id = ${eventId} and platform = ${platform}
+      select 'submitted', null, attempts, null, 0, first_attempt_at, null from delivery_job_records where event_id = ${eventId} and platform = ${platform}
       union all
-      select 'unsettled', null, 0, null from unsettled_sends where event_id = ${eventId} and platform = ${platform}
+      select 'unsettled', null, 0, null, 0, null, null from unsettled_sends where event_id = ${eventId} and platform = ${platform}
       union all
-      (select case when event_id = ${eventId} then 'parked' else 'parked_behind' end, null, 0, null
+      (select case when event_id = ${eventId} then 'parked' else 'parked_behind' end, null, 0, null, 0, null, null
         from parked_deliveries where platform = ${platform} and (event_id = ${eventId} or ordering_key = ${orderingKey})
         order by event_id = ${eventId} desc limit 1)
+      union all
+      select 'grant', kind, 0, null, generation, requested_at, replay_id::text
+        from delivery_generations where event_id = ${eventId} and platform = ${platform} and generation = ${redelivery.generation}
     `.execute(this.#db);
     const final = rows.find((r) => r.kind === 'final');
-    const submitted = rows.find((r) => r.kind === 'submitted');
-    const row: DeliveryRow | null = final
-      ? { status: final.status as DeliveryStatus, attempts: final.attempts, externalRef: final.external_ref }
+    const grant = rows.find((r) => r.kind === 'grant');
+    let submitted = rows.find((r) => r.kind === 'submitted');
+    let generation = 0;
+    let replayId = redelivery.replayId;
+    let finalRow = final;
+    if (grant && final && final.generation < grant.generation && (grant.status === 'force' || final.status !== 'delivered')) {
+      // A granted later generation: the earlier final row does not stand in its way, nor do the
+      // submissions of earlier generations (those made before the grant).
+      finalRow = undefined;
+      submitted = rows.find((r) => r.kind === 'submitted' && r.at !== null && grant.at !== null && r.at >= grant.at);
+      generation = grant.generation;
+      replayId = grant.replay_id ?? replayId;
+    } else if (final) {
+      generation = final.generation;
+    }
+    const row: DeliveryRow | null = finalRow
+      ? { status: finalRow.status as DeliveryStatus, attempts: finalRow.attempts, externalRef: finalRow.external_ref }
       : submitted
         ? { status: 'submitted', attempts: submitted.attempts, externalRef: null }
         : null;
@@ -68,6 +109,8 @@ export class DeliveryRepository {
       row,
       unsettled: rows.some((r) => r.kind === 'unsettled'),
       parked: parked === 'parked' ? 'self' : parked === 'parked_behind' ? 'behind' : null,
+      generation,
+      replayId,
     };
   }
 
@@ -151,7 +194,7 @@ export class DeliveryRepository {
         )
         .insertInto('impact_deliveries')
         .values(results.map((result) => rowOf(result, historyOf(result))))
-        .onConflict((oc) => oc.columns(['event_id', 'platform']).doNothing())
+        .onConflict(laterGenerationReplaces)
         .returning('event_id')
         .execute();
       const recorded = new Set(inserted.map((row) => row.event_id));
@@ -179,7 +222,7 @@ export class DeliveryRepository {
         )
         .insertInto('impact_deliveries')
         .values(rowOf(result, history))
-        .onConflict((oc) => oc.columns(['event_id', 'platform']).doNothing())
+        .onConflict(laterGenerationReplaces)
         .returning('id')
         .executeTakeFirst();
       if (!inserted) return false;
@@ -210,6 +253,30 @@ export interface JobSubmission {
   readonly pollAt: string;
 }
 
+/**
+ * A delivery recorded again: a no-op for the same generation (another attempt won), a replacement
+ * for a later one (a granted redrive or force; the row it replaces is kept in delivery_generations).
+ */
+function laterGenerationReplaces(oc: OnConflictBuilder<Database, 'impact_deliveries'>) {
+  return oc
+    .columns(['event_id', 'platform'])
+    .doUpdateSet((eb) => ({
+      status: eb.ref('excluded.status'),
+      attempts: eb.ref('excluded.attempts'),
+      last_error_class: eb.ref('excluded.last_error_class'),
+      last_error_reason: eb.ref('excluded.last_error_reason'),
+      external_ref: eb.ref('excluded.external_ref'),
+      idempotency_key: eb.ref('excluded.idempotency_key'),
+      first_attempt_at: eb.ref('excluded.first_attempt_at'),
+      completed_at: eb.ref('excluded.completed_at'),
+      attempt_history: eb.ref('excluded.attempt_history'),
+      generation: eb.ref('excluded.generation'),
+      replay_id: eb.ref('excluded.replay_id'),
+      updated_at: sql<Date>`now()`,
+    }))
+    .where('impact_deliveries.generation', '<', (eb) => eb.ref('excluded.generation'));
+}
+
 /** The impact_deliveries row of a final result, with its attempt history. */
 export function rowOf(result: DeliveryResult, history: readonly AttemptRecord[] = []) {
   return {
@@ -226,5 +293,7 @@ export function rowOf(result: DeliveryResult, history: readonly AttemptRecord[] 
     idempotency_key: result.idempotencyKey,
     first_attempt_at: result.firstAttemptAt,
     completed_at: result.completedAt,
+    generation: result.generation ?? 0,
+    replay_id: result.replayId ?? null,
   };
 }

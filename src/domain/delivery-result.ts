@@ -22,6 +22,10 @@ export const deliveryResultSchema = z.strictObject({
   idempotencyKey: z.string(),
   firstAttemptAt: z.iso.datetime({ offset: true }),
   completedAt: z.iso.datetime({ offset: true }),
+  /** The delivery's generation when later than the first (a redrive, or a replay's `--force`); absent is 0. */
+  generation: z.number().int().min(1).optional(),
+  /** The replay that put the event back on its deliver topic, when one did. */
+  replayId: z.uuid().optional(),
 });
 
 export type DeliveryResult = z.infer<typeof deliveryResultSchema>;

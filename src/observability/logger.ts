@@ -41,3 +41,16 @@ export function createLogger(level: string, bindings: Record<string, unknown> = 
     file === undefined ? undefined : pino.destination({ dest: file, mkdir: true, sync: false }),
   );
 }
+
+/** A logger that writes to stderr (fd 2): for commands whose stdout is their output (`--json`). */
+export function createStderrLogger(level: string, bindings: Record<string, unknown> = {}): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'impact-in', pid: process.pid, ...bindings },
+      redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    pino.destination({ fd: 2, sync: true }),
+  );
+}

@@ -20,6 +20,8 @@ const PATHS = [
   ['tenants'], ['tenants', 'add'], ['tenants', 'list'], ['tenants', 'rotate'], ['tenants', 'rotate-keys'],
   ['dlq'], ['dlq', 'inspect'], ['dlq', 'redrive'],
   ['schemas'], ['schemas', 'push'], ['schemas', 'check'],
+  ['replay'], ['replay', 'plan'], ['replay', 'run'], ['replay', 'list'], ['replay', 'status'],
+  ['admin'], ['admin', 'serve'], ['admin', 'openapi'], ['admin', 'hash-token'],
 ];
 
 test.each(PATHS.map((path) => [path.join(' '), path]))('impact-in %s --help', async (_name, path) => {

@@ -39,6 +39,17 @@ export class RecordStore<T> {
     return { duplicate: true };
   }
 
+  /**
+   * Deletes every write of a business key, as a platform user deleting the record would: a later
+   * write of that key is then a new record, not a duplicate. Returns how many were removed.
+   */
+  remove(key: string): number {
+    const removed = this.#byKey.get(key)?.length ?? 0;
+    this.#byKey.delete(key);
+    this.#entries = this.#entries.filter((entry) => entry.key !== key);
+    return removed;
+  }
+
   /** Every stored write for the business key, oldest first (empty when none). */
   lookup(key: string): T[] {
     return [...(this.#byKey.get(key) ?? [])];

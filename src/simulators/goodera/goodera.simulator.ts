@@ -45,6 +45,8 @@ export interface GooderaSimulator {
   /** Validates (throws `InvalidFaultSpecError`) and adds one fault or several. */
   injectFault(spec: unknown): FaultSpec[];
   clearFaults(): void;
+  /** Deletes the records of a business key (externalId), as a Goodera user would; returns how many. */
+  deleteRecords(externalId: string): number;
 }
 
 const API_KEY_HEADER = 'x-api-key';
@@ -110,5 +112,6 @@ export async function startGooderaSimulator(options: GooderaSimulatorOptions = {
     reset: () => server.reset(),
     injectFault: (spec) => server.faults.add(spec),
     clearFaults: () => server.faults.clear(),
+    deleteRecords: (externalId) => store.remove(externalId),
   };
 }

@@ -122,6 +122,8 @@ export class FakeDeliveryRepository {
       row: await this.find(eventId, platform),
       unsettled: this.unsettled.has(`${eventId}:${platform}`),
       parked: this.lot?.stateOf(platform, eventId, orderingKey) ?? null,
+      generation: 0,
+      replayId: null,
     };
   }
 

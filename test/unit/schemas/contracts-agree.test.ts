@@ -114,6 +114,9 @@ describe('round trips', () => {
       const result = status === 'delivered' ? base : { ...base, status, externalRef: null, errorClass: 'PLATFORM_REJECTED', errorReason: '422 bad' };
       expect(roundTrip(deliveryResultSchema, type, result)).toEqual(result);
     }
+    // A later generation re-sent by a replay (v2's optional fields set).
+    const resent: DeliveryResult = { ...base, generation: 2, replayId: '0b9c3a52-6f0e-4a43-9d55-2f8a1c7e4b10' };
+    expect(roundTrip(deliveryResultSchema, type, resent)).toEqual(resent);
   });
 
   test('a dead letter as src/kafka/dead-letter.ts writes it', () => {
