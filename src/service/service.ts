@@ -32,7 +32,7 @@ import { createDeadLetters } from '../kafka/dead-letter.ts';
 import { ensureTopics } from '../kafka/kafkajs/admin.ts';
 import { createKafka } from '../kafka/kafkajs/client.ts';
 import { createKafkaBatchConsumer } from '../kafka/kafkajs/batch-consumer.ts';
-import { createKafkaKeyOrderedConsumer } from '../kafka/kafkajs/key-ordered-consumer.ts';
+import { createKafkaStageConsumer } from '../kafka/kafkajs/consumer.ts';
 import type { PauseOptions } from '../kafka/kafkajs/group-member.ts';
 import { withBreaker } from '../breaker/breaker-connector.ts';
 import { createPlatformBreaker } from '../breaker/platform-breaker.ts';
@@ -99,6 +99,22 @@ export async function startService(config: Config, roles: readonly Role[], logge
   const consumers: { stage: string; consumer: StageConsumer | TransformConsumer | BatchStageConsumer }[] = [];
   // Parking drainers: stopped with the consumers, before the relay publishes what they recorded.
   const drainers: ParkingDrainer[] = [];
+  const stageConsumer = (stage: string, groupId: string, topic: string, partitionsConcurrently: number, pause: PauseOptions = {}) => {
+    const consumer = createKafkaStageConsumer(kafka, {
+      ...pause,
+      groupId,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      topics: [topic],
+      partitionsConsumedConcurrently: partitionsConcurrently,
+      logger: logger.child({ stage }),
+      retry: { baseMs: config.delivery.backoffBaseMs, maxMs: config.delivery.backoffMaxMs },
+      onHandled: (_topic, seconds) => metrics.handleSeconds.observe({ stage }, seconds),
+      onHandlerError: (_topic, error) =>
+        metrics.handlerErrors.inc({ stage, code: (error as { code?: string }).code ?? 'unclassified' }),
+    });
+    consumers.push({ stage, consumer });
+    return consumer;
+  };
   const starts: Promise<void>[] = [];
   const run = (consumer: StageConsumer, handler: MessageHandler) => starts.push(consumer.start(handler));
   const transform = (stage: string, groupId: string, topic: string, fn: BatchTransform) => {
@@ -294,23 +310,10 @@ export async function startService(config: Config, roles: readonly Role[], logge
         drainers.push(parked);
       } else {
         const options = { ...common, connector, jobPollDelayMs: config.platforms.benevity.callback.waitMs };
-        // Key-ordered concurrency inside each partition: different (tenant, subject) keys at once.
-        const consumer = createKafkaKeyOrderedConsumer(kafka, {
-          ...pause,
-          groupId: groups.deliver[platform],
-          sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-          topics: [topics.deliver[platform]],
-          partitionsConsumedConcurrently: config.kafka.partitions,
-          maxInFlightPerPartition: config.delivery.inFlight.perPartition,
-          maxInFlight: config.delivery.inFlight.perProcess,
-          logger: logger.child({ stage }),
-          retry: { baseMs: config.delivery.backoffBaseMs, maxMs: config.delivery.backoffMaxMs },
-          onHandled: (_topic, seconds) => metrics.handleSeconds.observe({ stage }, seconds),
-          onHandlerError: (_topic, error) =>
-            metrics.handlerErrors.inc({ stage, code: (error as { code?: string }).code ?? 'unclassified' }),
-        });
-        consumers.push({ stage, consumer });
-        run(consumer, createDelivererHandler({ ...options, parking }));
+        run(
+          stageConsumer(stage, groups.deliver[platform], topics.deliver[platform], config.kafka.partitions, pause),
+          createDelivererHandler({ ...options, parking }),
+        );
         const parked = drainer(createDelivererHandler(options));
         drainers.push(parked);
       }
