@@ -3,7 +3,9 @@
  * platform's simulator over real HTTP on loopback with zero added latency (with the local stack:
  * `eval "$(bash deploy/local/stack.sh env)"` first):
  *
- *   node bench/deliveries.bench.ts [--events 2000] [--partitions 6] [--only goodera,workday,…] [--profile]
+ *   node bench/deliveries.bench.ts [--events 2000] [--partitions 6] [--latency 0] [--only goodera,workday,…] [--profile]
+ *
+ * `--latency ms` adds that much to every simulator answer (a real platform's 20–100 ms).
  *
  * Per platform: its own database, topic prefix, consumer group and Redis key prefix (as the
  * integration scenarios isolate), five tenants configured for it, N events redacted by the real
@@ -57,6 +59,12 @@ function flag(name: string, fallback: string): string {
 }
 const EVENTS = Number(flag('events', '2000'));
 const PARTITIONS = Number(flag('partitions', '6'));
+const LATENCY_MS = Number(flag('latency', '0'));
+if (!Number.isInteger(LATENCY_MS) || LATENCY_MS < 0) throw new Error('--latency must be an integer ≥ 0 (ms)');
+/** Every route of a simulator answers LATENCY_MS later. */
+const slow = (sim: { injectFault(spec: unknown): unknown }) => {
+  if (LATENCY_MS > 0) sim.injectFault({ route: '*', kind: 'latency', ms: LATENCY_MS });
+};
 if (!Number.isInteger(EVENTS) || EVENTS < 50) throw new Error('--events must be an integer ≥ 50');
 if (!Number.isInteger(PARTITIONS) || PARTITIONS < 1) throw new Error('--partitions must be a positive integer');
 
@@ -101,6 +109,7 @@ const VARIANTS: readonly Variant[] = [
     start: async () => {
       const apiKeys = Object.fromEntries(TENANTS.map((tenant) => [`key-${tenant}-0123456789`, tenant]));
       const sim = await startGooderaSimulator({ apiKeys, rateLimitPerMinute: 0 });
+      slow(sim);
       return {
         env: { GOODERA_BASE_URL: sim.url, GOODERA_RATE_LIMIT_PER_MINUTE: '100000' },
         credentials: (tenant) => ({ apiKey: `key-${tenant}-0123456789`, organizationId: `org-${tenant}` }),
@@ -119,6 +128,7 @@ const VARIANTS: readonly Variant[] = [
       const sim = await startWorkdaySimulator({
         tenants: Object.fromEntries(TENANTS.map((t) => [creds(t).tenant, { clientId: 'impact-in', clientSecret: creds(t).clientSecret, refreshToken: creds(t).refreshToken }])),
       });
+      slow(sim);
       return {
         env: { WORKDAY_BASE_URL: sim.url, WORKDAY_RATE_LIMIT_PER_MINUTE: '100000', WORKDAY_RATE_LIMIT_BURST: '1000' },
         credentials: creds,
@@ -136,6 +146,7 @@ async function startBenevity(): Promise<Simulated> {
     callbackSecret: CALLBACK_SECRET,
     importDelayMs: 0,
   });
+  slow(sim);
   return {
     env: { BENEVITY_BASE_URL: sim.url },
     credentials: creds,
@@ -432,7 +443,7 @@ for (const variant of chosen) {
 process.stdout.write(
   `deliveries end to end per platform — node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, ` +
     `${EVENTS} events backlog + ${EVENTS / 2} paced at half the measured rate, ${PARTITIONS} partitions, ` +
-    `one service process (--role deliver:<platform>), simulators in the bench process on loopback, no added latency.\n` +
+    `one service process (--role deliver:<platform>), simulators in the bench process on loopback, ${LATENCY_MS === 0 ? 'no added latency' : `${LATENCY_MS} ms added to every simulator answer`}.\n` +
     `Rate limiters set high enough not to be the bottleneck (waits below). Rates and saturated CPU exclude the first 10 % (warm-up).\n` +
     `handling = a delivery row's first attempt → row recorded; publish→row = the paced batch; machine busy = all cores, every process, while draining.\n\n`,
 );

@@ -50,6 +50,12 @@ interface Item {
   readonly parkBy: number;
 }
 
+/** The leases one unit of work (a handler call) holds: key → whether the record may exist at the platform. */
+interface UnitLeases {
+  readonly owner: string;
+  readonly held: Map<string, boolean>;
+}
+
 interface Final {
   readonly status: DeliveryStatus;
   readonly externalRef: string | null;
@@ -59,7 +65,9 @@ interface Final {
 export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHandler {
   const { platform, metrics } = deps;
   const stage = `deliver.${platform}`;
-  const owner = deps.owner ?? `${process.pid}.${randomUUID()}`;
+  // Each handler call (a unit of work) claims under its own owner: see DelivererDeps.owner.
+  const ownerPrefix = deps.owner ?? `${process.pid}.${randomUUID()}`;
+  let units = 0;
   const now = deps.now ?? (() => new Date());
   // Attempts and failed rounds per delivery in progress; kept across a retry of the whole chunk.
   const attempts = new AttemptLog();
@@ -72,6 +80,28 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
   const traceKeys = deps.logger.isLevelEnabled('debug');
 
   return async (messages, signal, heartbeat) => {
+    const unit: UnitLeases = { owner: `${ownerPrefix}.${(++units).toString(36)}`, held: new Map() };
+    try {
+      await handle(messages, signal, heartbeat, unit);
+    } catch (error) {
+      // Leases this unit still holds (PostgreSQL failed after a send, the breaker opened, the unit
+      // was aborted) are let go, `unknown` where the record may exist at the platform, so the
+      // next unit need not wait them out and looks before it sends.
+      for (const [key, unknown] of unit.held) {
+        await deps.idempotency
+          .release(key, unit.owner, unknown ? 'unknown' : 'retry')
+          .catch((releaseError: unknown) => deps.logger.warn({ err: errorReason(releaseError), platform }, 'could not release a lease'));
+      }
+      throw error;
+    }
+  };
+
+  async function handle(messages: readonly InboundMessage[], signal: AbortSignal, heartbeat: () => Promise<void>, unit: UnitLeases): Promise<void> {
+    const { owner } = unit;
+    const release = async (key: string, state: 'unknown' | 'retry') => {
+      unit.held.delete(key);
+      await deps.idempotency.release(key, owner, state);
+    };
     const items: Item[] = [];
     const finals = new Map<Item, Final>();
     // An event twice in one chunk (an upstream producer's retry) is one delivery: the copies would
@@ -145,7 +175,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
     }
 
     let pending = items.filter((item) => !finals.has(item));
-    await record(finals);
+    await record(finals, unit);
     while (pending.length > 0) {
       if (signal.aborted) throw new ImpactError('DEPENDENCY_UNAVAILABLE', 'stopping, or the group is rebalancing, before the deliveries finished');
       // Set when the platform's breaker refused a call: the round is recorded, then the handler
@@ -162,6 +192,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
       for (const item of pending) {
         if (blocked.has(item.orderKey)) continue;
         const claim = await deps.idempotency.claim(item.key, owner, deps.leaseMs);
+        if (claim.claimed) unit.held.set(item.key, claim.mustReconcile || mustLook.has(item.key));
         if (!claim.claimed) {
           const previous = claim.record;
           if (previous.state === 'succeeded') {
@@ -187,6 +218,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
               continue;
             }
             mustLook.delete(item.key);
+            unit.held.set(item.key, false);
           } catch (caught) {
             const error = asImpactError(caught);
             metrics.reconciliations.inc({ platform, found: 'error' });
@@ -194,7 +226,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
             // that earlier send may have been another process's, which could not mark it.
             mustLook.add(item.key);
             await markUnsettled([item]);
-            await deps.idempotency.release(item.key, owner, 'unknown');
+            await release(item.key, 'unknown');
             if (isCircuitOpen(error)) {
               circuitOpen = error;
               blocked.add(item.orderKey);
@@ -218,12 +250,13 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         const tenantId = group[0]!.event.tenantId;
         if (failedTenants.has(tenantId)) {
           // An earlier chunk of this tenant failed: send nothing after it, to keep the order.
-          for (const item of group) await deps.idempotency.release(item.key, owner, 'retry');
+          for (const item of group) await release(item.key, 'retry');
           continue;
         }
         let outcomes: (FinalOutcome | ImpactError)[];
         const sentAt = Date.now();
         if (traceKeys) deps.logger.debug({ platform, tenantId, keys: group.map((item) => item.key) }, 'sending a batch');
+        for (const item of group) unit.held.set(item.key, true);
         try {
           outcomes = await deps.connector.deliverBatch(group.map((item) => item.request!));
         } catch (caught) {
@@ -241,11 +274,11 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
           for (const item of group) {
             if (countsAsAttempt(error)) attempts.add(item.key, attemptResult(error), sentAt);
             if (isCircuitOpen(error)) {
-              await deps.idempotency.release(item.key, owner, state);
+              await release(item.key, state);
               blocked.add(item.orderKey);
               continue;
             }
-            await deps.idempotency.release(item.key, owner, state);
+            await release(item.key, state);
             blocked.add(item.orderKey);
             if (error.retryable && error.code !== 'PLATFORM_RATE_LIMITED') failedItems.set(item, error);
             if (!error.retryable) round.set(item, fail('dead_lettered', error));
@@ -277,7 +310,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         });
       }
 
-      await record(round);
+      await record(round, unit);
       pending = pending.filter((item) => !round.has(item));
       if (pending.length === 0) break;
       if (circuitOpen) throw circuitOpen;
@@ -313,10 +346,10 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
       );
       await waitWithHeartbeat(delay, signal, heartbeat);
     }
-  };
+  }
 
   /** One transaction for the round's final outcomes, then (best effort) Redis. */
-  async function record(finals: ReadonlyMap<Item, Final>): Promise<void> {
+  async function record(finals: ReadonlyMap<Item, Final>, unit: UnitLeases): Promise<void> {
     if (finals.size === 0) return;
     const completedAt = now().toISOString();
     const byEvent = new Map<string, { item: Item; final: Final }>();
@@ -365,6 +398,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         if (final.status !== 'delivered') metrics.deadLetters.inc({ stage, code: final.error?.code ?? 'unknown' });
       }
       metrics.messagesHandled.inc({ stage });
+      unit.held.delete(item.key);
       await deps.idempotency
         .complete(
           item.key,

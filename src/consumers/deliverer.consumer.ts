@@ -59,7 +59,12 @@ export interface DelivererDeps {
    * timeout: the platform may still be working on the request). See settleDelayMs.
    */
   readonly unknownSettleMs?: number;
-  /** Identifies this process's leases; unique per process start. */
+  /**
+   * Prefix of this process's lease owners; unique per process start. Each unit of work (one
+   * handler call) claims under its own owner `<prefix>.<n>`, so two units of one process never
+   * both pass the lease (a partition's retry and the parking drainer, or two concurrent keys'
+   * duplicates), and a unit that throws or is aborted releases what it holds.
+   */
   readonly owner?: string;
   /**
    * For connectors that answer `submitted` (an asynchronous platform job): how long after the
@@ -78,6 +83,15 @@ export interface DelivererDeps {
 /** Why a delivery was parked without an attempt of its own: an earlier event of its key is parked. */
 const BEHIND_PARKED = 'BEHIND_PARKED';
 
+/** The lease one unit of work holds: its owner, and the key while it holds it. */
+interface UnitLease {
+  readonly owner: string;
+  /** The key leased and not yet completed or released; null when nothing is held. */
+  key: string | null;
+  /** Whether the record may exist at the platform (a send left, or a look-up is still owed). */
+  unknown: boolean;
+}
+
 type Final =
   | { status: DeliveryStatus; externalRef: string | null; error: ImpactError | null }
   | { status: 'submitted'; externalRef: null; error: null; jobId: string; recordIndex: number }
@@ -86,13 +100,33 @@ type Final =
 export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
   const { platform, metrics } = deps;
   const stage = `deliver.${platform}`;
-  const owner = deps.owner ?? `${process.pid}.${randomUUID()}`;
+  const ownerPrefix = deps.owner ?? `${process.pid}.${randomUUID()}`;
+  let units = 0;
   const now = deps.now ?? (() => new Date());
   // Attempts per delivery in progress, reported in the result and its row. Kept across a retry of
   // the whole message (e.g. PostgreSQL failed after the send) so they stay true; dropped once final.
   const attempts = new AttemptLog();
 
   return async (message, signal, heartbeat) => {
+    // This unit's own lease owner; released below if the unit throws while holding the lease.
+    const lease: UnitLease = { owner: `${ownerPrefix}.${(++units).toString(36)}`, key: null, unknown: false };
+    try {
+      await handle(message, signal, lease, heartbeat);
+    } catch (error) {
+      if (lease.key !== null) {
+        // Left holding the lease (PostgreSQL failed after the send, the registry failed encoding
+        // the result, the unit was aborted): let go of it so the next unit — a retry here, or the
+        // member that gets the partition — need not wait the lease out. `unknown` whenever the
+        // record may exist at the platform, so that unit looks before it sends.
+        await deps.idempotency
+          .release(lease.key, lease.owner, lease.unknown ? 'unknown' : 'retry')
+          .catch((releaseError: unknown) => deps.logger.warn({ err: errorReason(releaseError), platform }, 'could not release a lease'));
+      }
+      throw error;
+    }
+  };
+
+  async function handle(message: InboundMessage, signal: AbortSignal, lease: UnitLease, heartbeat?: () => Promise<void>): Promise<void> {
     let event: RedactedEvent;
     try {
       event = await deps.codec.decode(message.value);
@@ -134,7 +168,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     const carried = parkedCarry(message);
     attempts.seed(key, carried.history);
     const firstAttemptAt = now();
-    const final = await deliver(event, key, carried.retries, state.unsettled, signal, heartbeat);
+    const final = await deliver(event, key, carried.retries, state.unsettled, lease, signal, heartbeat);
     if (!final) throw new ImpactError('DEPENDENCY_UNAVAILABLE', 'stopping, or the group is rebalancing, before the delivery finished');
 
     if (final.status === 'parked') {
@@ -163,6 +197,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
         pollAt: new Date(submittedAt.getTime() + (deps.jobPollDelayMs ?? 300_000)).toISOString(),
       });
       attempts.forget(key);
+      lease.key = null;
       await deps.idempotency
         .complete(key, { state: 'succeeded', externalRef: `job:${final.jobId}` })
         .catch((error: unknown) => deps.logger.warn({ err: errorReason(error), platform }, 'idempotency complete failed'));
@@ -194,6 +229,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
       metrics.deliverySeconds.observe({ platform }, (Date.now() - firstAttemptAt.getTime()) / 1000);
       if (final.status !== 'delivered') metrics.deadLetters.inc({ stage, code: final.error?.code ?? 'unknown' });
     }
+    lease.key = null;
     // Best effort: PostgreSQL already holds the truth; Redis only speeds up the next check.
     await deps.idempotency
       .complete(
@@ -204,7 +240,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
       )
       .catch((error: unknown) => deps.logger.warn({ err: errorReason(error), platform }, 'idempotency complete failed'));
     metrics.messagesHandled.inc({ stage });
-  };
+  }
 
   /** Parks a delivery (its lease is already released) and lets its offset go. */
   async function park(
@@ -246,6 +282,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     key: string,
     retriesBefore: number,
     unsettledBefore: boolean,
+    lease: UnitLease,
     signal: AbortSignal,
     heartbeat?: () => Promise<void>,
   ): Promise<Final | null> {
@@ -266,7 +303,11 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     // Past this moment a back-off parks the delivery instead of holding the partition.
     const parkBy = deps.parking ? Date.now() + deps.parking.afterMs : Infinity;
     while (!signal.aborted) {
-      const claim = await deps.idempotency.claim(key, owner, deps.leaseMs);
+      const claim = await deps.idempotency.claim(key, lease.owner, deps.leaseMs);
+      if (claim.claimed) {
+        lease.key = key;
+        lease.unknown = claim.mustReconcile || mustLook;
+      }
       if (!claim.claimed) {
         const record = claim.record;
         if (record.state === 'succeeded') {
@@ -291,8 +332,10 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
           metrics.reconciliations.inc({ platform, found: String(found !== null) });
           if (found) return { status: 'delivered', externalRef: found.externalRef, error: null };
           mustLook = false;
+          lease.unknown = false;
         }
         sending = true;
+        lease.unknown = true;
         sentAt = Date.now();
         const outcome: DeliveryOutcome = await deps.connector.deliver(request);
         attempts.add(key, outcome.status, sentAt);
@@ -321,7 +364,8 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
             .markUnsettled([event.eventId], platform)
             .catch((markError: unknown) => deps.logger.warn({ err: errorReason(markError), platform }, 'could not mark the send unsettled'));
         }
-        await deps.idempotency.release(key, owner, mayExist ? 'unknown' : 'retry');
+        lease.key = null;
+        await deps.idempotency.release(key, lease.owner, mayExist ? 'unknown' : 'retry');
         if (isCircuitOpen(error)) throw error;
         if (!error.retryable) return fail('dead_lettered', error);
         // A 429 is the platform pacing us, not a fault of the record: it does not use up attempts.

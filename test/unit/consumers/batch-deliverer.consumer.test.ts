@@ -248,4 +248,19 @@ describe('batch deliverer', () => {
     expect(t.statusOf(other)?.status).toBe('delivered');
     expect(t.statusOf(sameSubject)).toBeUndefined();
   });
+
+  it('a chunk that throws after its batch was sent releases its leases as unknown: the retry looks each record up, never waits a lease out', async () => {
+    const events = [eventOf('acme', 'a'), eventOf('acme', 'b')];
+    const connector = new FakeBatchConnector([], events.map((event) => event.eventId));
+    const t = setup(connector);
+    const keys = events.map((event) => idempotencyKey('goodera', event.tenantId, event.eventId, event.payload));
+    t.repository.failNextRecords = 1;
+    await expect(t.handle(events)).rejects.toThrow('ECONNREFUSED');
+    // Released, not left in flight under the unit's owner for the lease's 10 s.
+    for (const key of keys) expect(await t.store.get(key)).toEqual({ state: 'unknown' });
+    await t.handle(events);
+    expect(connector.lookups).toEqual(events.map((event) => event.eventId));
+    expect(connector.batches).toHaveLength(1);
+    for (const event of events) expect(t.statusOf(event)).toMatchObject({ status: 'delivered', externalRef: `found-${event.eventId}` });
+  });
 });

@@ -58,6 +58,7 @@ interface Options {
   readonly event?: RedactedEvent;
   /** Park deliveries whose back-off would end later than this, ms. */
   readonly parkAfterMs?: number;
+  readonly leaseMs?: number;
 }
 
 function setup(options: Options = {}) {
@@ -87,7 +88,7 @@ function setup(options: Options = {}) {
     logger: createLogger('silent'),
     maxAttempts: options.maxAttempts ?? 5,
     backoff: options.backoff ?? { baseMs: 1, maxMs: 5 },
-    leaseMs: 10_000,
+    leaseMs: options.leaseMs ?? 10_000,
     owner: 'test-owner',
   });
   const message: InboundMessage = {
@@ -351,6 +352,48 @@ describe('deliverer: the delivery state machine', () => {
       await t.handle();
       expect(t.result().attempts).toBe(1);
     });
+  });
+});
+
+describe('deliverer: a lease owner per unit of work', () => {
+  it('claims under a fresh owner for each message handled, never the shared prefix', async () => {
+    const t = setup({ deliver: [new ImpactError('PLATFORM_UNAVAILABLE', 'goodera answered 503', { retryAfterMs: 10_000 })] });
+    const owners: string[] = [];
+    const claim = t.store.claim.bind(t.store);
+    t.store.claim = async (key, owner, leaseMs) => {
+      owners.push(owner);
+      return claim(key, owner, leaseMs);
+    };
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 20);
+    await expect(t.handle({}, controller.signal)).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
+    expect(owners).toHaveLength(1);
+    expect(owners[0]).toMatch(/^test-owner\.[0-9a-z]+$/);
+  });
+
+  it('a unit that throws after the send releases its lease as unknown: the next unit looks, never waits the lease out', async () => {
+    const t = setup({ deliver: [delivered('gd-700'), delivered('gd-duplicate')], lookup: [{ externalRef: 'gd-700' }] });
+    t.repository.failNextRecords = 1;
+    await expect(t.handle()).rejects.toThrow('ECONNREFUSED');
+    // Released, not left in flight for the lease's 10 s.
+    expect(await t.store.get(t.key)).toEqual({ state: 'unknown' });
+    await t.handle();
+    expect(t.connector.calls).toEqual(['deliver', 'lookup']);
+    expect(t.result()).toMatchObject({ status: 'delivered', externalRef: 'gd-700' });
+  });
+
+  it('two units of one process never both hold the lease of one delivery', async () => {
+    // The parking drainer and a partition (or two copies of one event) handled at once in one
+    // process: with one owner per process the second claim passed as "our own lease" and both sent.
+    const t = setup({ deliver: [delivered('gd-800'), delivered('gd-duplicate')], lookup: [null, null], leaseMs: 300 });
+    const send = t.connector.deliver.bind(t.connector);
+    t.connector.deliver = async (request) => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return send(request);
+    };
+    await Promise.all([t.handle(), t.handle()]);
+    expect(t.connector.sends).toBe(1);
+    expect(t.result()).toMatchObject({ status: 'delivered', externalRef: 'gd-800' });
   });
 });
 
