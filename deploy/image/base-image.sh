@@ -24,7 +24,9 @@ NPM_DIR="${NPM_DIR:-$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
 [[ -f $NPM_DIR/package.json ]] || { echo "base-image: npm not found at $NPM_DIR (set NPM_DIR)" >&2; exit 1; }
 ensure_podman
 
-key="$( { cat "${BASH_SOURCE[0]}"; echo "$SUITE"; sha256sum "$NODE_BIN"; node -p "require('$NPM_DIR/package.json').version"; } | sha256sum | cut -c1-16)"
+# The node binary is hashed from stdin: `sha256sum FILE` prints the path too, and a key that held
+# the clone's path would rebuild the base in every fresh clone (CI).
+key="$( { cat "${BASH_SOURCE[0]}"; echo "$SUITE"; sha256sum <"$NODE_BIN"; node -p "require('$NPM_DIR/package.json').version"; } | sha256sum | cut -c1-16)"
 IMAGE="localhost/impact-in-node:24-$key"
 if podman image exists "$IMAGE"; then
   echo "$IMAGE"

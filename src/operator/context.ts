@@ -21,6 +21,7 @@ import { topicNames, type Topics } from '../kafka/topics.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createConfluentRegistry } from '../schemas/confluent/confluent-registry.ts';
 import type { RedriveDeps } from '../redrive/redrive.ts';
+import { createVerifier, type Verifier } from '../replay/verify.ts';
 
 export interface OperatorContext {
   readonly config: Config;
@@ -37,7 +38,7 @@ export interface OperatorContext {
 }
 
 export async function openOperatorContext(config: Config, logger: Logger, clientId = 'operator'): Promise<OperatorContext> {
-  const db = createDb(config.database.url, Math.min(config.database.poolSize, 5));
+  const db = createDb(config.database, Math.min(config.database.poolSize, 5));
   await migrateToLatest(db);
   const kafka = createKafka(config.kafka, clientId, logger);
   const sink = createKafkaSink(kafka);
@@ -46,6 +47,15 @@ export async function openOperatorContext(config: Config, logger: Logger, client
   const topics = topicNames(config.kafka.topicPrefix);
   const codec = redactedEventCodec(createConfluentRegistry(config.schemaRegistry), topics.redacted);
   const platformOf = (topic: string): Platform | null => PLATFORMS.find((p) => topics.deliver[p] === topic) ?? null;
+  const verifiers = new Map<Platform, Verifier>();
+  const verifierOf = (platform: Platform): Verifier => {
+    let verifier = verifiers.get(platform);
+    if (!verifier) {
+      verifier = createVerifier(config, db, box, platform, logger);
+      verifiers.set(platform, verifier);
+    }
+    return verifier;
+  };
   const context: OperatorContext = {
     config,
     db,
@@ -56,8 +66,17 @@ export async function openOperatorContext(config: Config, logger: Logger, client
     decode: (value) => codec.decode(value),
     readWindow: (topic, from, to) => readWindow(kafka, topic, from, to),
     readTopic: (topic) => readTopicToEnd(kafka, topic),
-    redriveDeps: () => ({ db, sink, open: (message) => openDeadLetter(box, message), decode: (value) => codec.decode(value), platformOf }),
+    redriveDeps: () => ({
+      db,
+      sink,
+      open: (message) => openDeadLetter(box, message),
+      decode: (value) => codec.decode(value),
+      platformOf,
+      // The platform's own lookup (shared rate limits), made only when a redrive needs it.
+      exists: (platform, event, generation) => verifierOf(platform).exists(event, generation),
+    }),
     async close() {
+      await Promise.allSettled([...verifiers.values()].map((verifier) => verifier.close()));
       await sink.disconnect().catch(() => undefined);
       await db.destroy();
     },

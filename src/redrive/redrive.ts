@@ -9,6 +9,13 @@
  * delivery that was delivered meanwhile is left alone (and the deliverer re-checks it). Dead
  * letters of one event are redriven once per run. Other dead-letter topics (ingest, routing) are
  * republished as they are: the stages after them are idempotent.
+ *
+ * A new generation has a new idempotency key, so the deliverer's lookup before a send cannot find
+ * a record an earlier generation's send left at the platform — and a dead letter whose attempts
+ * ran out on timeouts, resets or lost answers may well have left one. So before granting, redrive
+ * asks the platform (its connector's lookup, `exists`) for the record under each earlier
+ * generation's key; one that is there is not re-sent (`skip_found_at_platform`), and the operator
+ * sees it. Nothing is granted while that check cannot be made.
  */
 import type { Db } from '../db/database.ts';
 import { audit } from '../audit/audit.ts';
@@ -26,7 +33,7 @@ export interface RedriveFilter {
   readonly limit?: number;
 }
 
-export const REDRIVE_ACTIONS = ['redrive', 'republish', 'skip_delivered', 'skip_duplicate', 'skip_undecodable'] as const;
+export const REDRIVE_ACTIONS = ['redrive', 'republish', 'skip_delivered', 'skip_found_at_platform', 'skip_duplicate', 'skip_undecodable'] as const;
 export type RedriveAction = (typeof REDRIVE_ACTIONS)[number];
 
 export interface RedriveItem {
@@ -50,6 +57,8 @@ export interface RedriveDeps {
   readonly decode: (value: Buffer) => Promise<RedactedEvent>;
   /** The platform whose deliver topic `topic` is, or null. */
   readonly platformOf: (topic: string) => Platform | null;
+  /** Whether the platform holds the record of `event`'s delivery sent under `generation`'s key. */
+  readonly exists: (platform: Platform, event: RedactedEvent, generation: number) => Promise<boolean>;
 }
 
 export interface RedriveRequest extends RedriveFilter {
@@ -93,10 +102,40 @@ export async function redrive(deps: RedriveDeps, deadLetters: readonly InboundMe
       .execute();
     for (const row of rows) statusOf.set(`${platform}:${row.event_id}`, { status: row.status, generation: row.generation });
   }
+  // Before any grant: is a record an earlier generation sent already at the platform? Looked for
+  // back to the latest forced generation (a force re-sends a delivered record on purpose: the
+  // record before it is expected to be there).
+  const forcedFrom = new Map<string, number>();
+  for (const [platform, eventIds] of byPlatform) {
+    const rows = await deps.db
+      .selectFrom('delivery_generations')
+      .select(['event_id', (eb) => eb.fn.max('generation').as('generation')])
+      .where('platform', '=', platform)
+      .where('kind', '=', 'force')
+      .where('event_id', 'in', [...new Set(eventIds)])
+      .groupBy('event_id')
+      .execute();
+    for (const row of rows) forcedFrom.set(`${platform}:${row.event_id}`, Number(row.generation));
+  }
+  const atPlatform = new Set<string>();
+  for (const { event, platform } of selected) {
+    if (!platform || !event) continue;
+    const key = `${platform}:${event.eventId}`;
+    const row = statusOf.get(key);
+    if (!row || row.status === 'delivered' || atPlatform.has(key)) continue;
+    for (let generation = row.generation; generation >= (forcedFrom.get(key) ?? 0); generation--) {
+      if (await deps.exists(platform, event, generation)) {
+        atPlatform.add(key);
+        break;
+      }
+    }
+  }
   const granted = new Map<string, number | null>();
   if (!request.dryRun) {
-    for (const [platform, eventIds] of byPlatform) {
-      const grants = await grantGenerations(deps.db, { platform, eventIds: [...new Set(eventIds)], kind: 'redrive', reason: request.reason, requestedBy: request.actor });
+    for (const [platform, all] of byPlatform) {
+      const eventIds = [...new Set(all)].filter((eventId) => !atPlatform.has(`${platform}:${eventId}`));
+      if (eventIds.length === 0) continue;
+      const grants = await grantGenerations(deps.db, { platform, eventIds, kind: 'redrive', reason: request.reason, requestedBy: request.actor });
       for (const grant of grants) granted.set(`${platform}:${grant.eventId}`, grant.granted ? grant.generation : null);
     }
   }
@@ -124,6 +163,7 @@ export async function redrive(deps: RedriveDeps, deadLetters: readonly InboundMe
       if (done.has(key)) action = 'skip_duplicate';
       else if (!row) action = 'republish';
       else if (row.status === 'delivered') action = 'skip_delivered';
+      else if (atPlatform.has(key)) action = 'skip_found_at_platform';
       else {
         generation = request.dryRun ? row.generation + 1 : (granted.get(key) ?? null);
         action = generation === null ? 'skip_delivered' : 'redrive';

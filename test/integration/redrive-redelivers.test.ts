@@ -1,7 +1,8 @@
 /**
  * What must hold: a platform dead letter (a 422 answer to its request) redriven after its cause is fixed is
  * delivered once, as a new generation of the same delivery with its own idempotency key — and a
- * second redrive of it, now delivered, sends nothing.
+ * second redrive of it, now delivered, sends nothing. A dead letter whose earlier send did land at
+ * the platform (unknown to us) is found there by the redrive's lookup and not sent again.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { sampleEvents } from '../../src/publisher/sample-events.ts';
@@ -68,4 +69,33 @@ test('a 422 dead letter redriven after the fix is delivered once; redriven again
   expect(again.stdout).toContain('skipped 1 delivered meanwhile');
   expect(pipeline.goodera.stats()).toMatchObject({ accepted: 6, duplicates: 0 });
   expect(new Set(pipeline.results().map((r) => r.eventId))).toEqual(new Set([rejectedId, ...ids]));
+});
+
+test('a dead letter whose earlier send landed at the platform is found there, not sent again', async () => {
+  const [event] = sampleEvents(1, { tenants: TENANTS, seed: 32, now: new Date() });
+  pipeline.goodera.injectFault({ route: '*', kind: 'status', status: 422, count: 1 });
+  const [eventId] = await pipeline.publisher.publishImpactEvents([event!]);
+  await pipeline.tail.waitFor(pipeline.topics.results, () => pipeline.results().some((r) => r.eventId === eventId), 60_000);
+  expect(pipeline.results().find((r) => r.eventId === eventId)).toMatchObject({ status: 'dead_lettered' });
+  const { idempotency_key: key } = await pipeline.scenario.db
+    .selectFrom('impact_deliveries')
+    .select('idempotency_key')
+    .where('event_id', '=', eventId!)
+    .executeTakeFirstOrThrow();
+  // What a send whose answer never came back would have left: the record, under the delivery's key.
+  const { id: _id, createdAt: _createdAt, ...template } = pipeline.goodera.records()[0]!.value.record;
+  const landed = await fetch(`${pipeline.goodera.url}/v1/impact-records`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': `key-${event!.tenantId}-0123456789` },
+    body: JSON.stringify({ ...template, externalId: key }),
+  });
+  expect(landed.status).toBeLessThan(300);
+  const before = pipeline.goodera.stats().accepted;
+
+  const redriven = await runCli(pipeline.scenario.env, ['dlq', 'redrive', '--topic', pipeline.topics.deliverDlq.goodera, '--event-id', eventId!]);
+  expect(redriven).toMatchObject({ code: 0 });
+  expect(redriven.stdout).toContain('redrove 0 as a new generation');
+  expect(redriven.stdout).toContain('1 found at the platform (not re-sent)');
+  expect(await pipeline.scenario.db.selectFrom('delivery_generations').selectAll().where('event_id', '=', eventId!).execute()).toEqual([]);
+  expect(pipeline.goodera.stats().accepted).toBe(before);
 });

@@ -98,7 +98,8 @@ export async function dlqCommand(args: string[]): Promise<void> {
     const c = report.counts;
     process.stdout.write(
       `${report.dryRun ? 'would redrive' : 'redrove'} ${c.redrive} as a new generation, ${report.dryRun ? 'would republish' : 'republished'} ${c.republish}; ` +
-        `skipped ${c.skip_delivered} delivered meanwhile, ${c.skip_duplicate} duplicates, ${c.skip_undecodable} undecodable\n`,
+        `skipped ${c.skip_delivered} delivered meanwhile, ${c.skip_found_at_platform} found at the platform (not re-sent), ` +
+        `${c.skip_duplicate} duplicates, ${c.skip_undecodable} undecodable\n`,
     );
   } finally {
     await ctx.close();
