@@ -195,6 +195,8 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
         firstAttemptAt: firstAttemptAt.toISOString(),
         submittedAt: submittedAt.toISOString(),
         pollAt: new Date(submittedAt.getTime() + (deps.jobPollDelayMs ?? 300_000)).toISOString(),
+        generation: state.generation,
+        replayId: state.replayId,
       });
       attempts.forget(key);
       lease.key = null;

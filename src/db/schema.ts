@@ -107,6 +107,9 @@ export interface DeliveryJobRecordsTable {
   message_value: Buffer | null;
   message_headers: ColumnType<Record<string, string> | null, string | null, string | null>;
   message_timestamp: string | null;
+  /** The delivery generation the submission is for (0 unless a redrive or forced replay). */
+  generation: ColumnType<number, number | undefined, number>;
+  replay_id: string | null;
 }
 
 export interface CallbackReceiptsTable {

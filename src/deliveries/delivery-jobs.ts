@@ -15,7 +15,7 @@ import { resultKey, type DeliveryResult } from '../domain/delivery-result.ts';
 import type { EventKind } from '../domain/event.ts';
 import type { Platform } from '../domain/platform.ts';
 import { writeOutbox } from '../outbox/outbox.ts';
-import { rowOf } from './delivery-repository.ts';
+import { laterGenerationReplaces, rowOf } from './delivery-repository.ts';
 import type { AsyncCodec } from '../codec/codec.ts';
 import { ImpactError } from '../domain/errors.ts';
 import type { DeadLetters } from '../kafka/dead-letter.ts';
@@ -133,6 +133,8 @@ export class DeliveryJobs {
           idempotencyKey: record.idempotency_key,
           firstAttemptAt: new Date(record.first_attempt_at).toISOString(),
           completedAt,
+          ...(record.generation > 0 ? { generation: record.generation } : {}),
+          ...(record.replay_id ? { replayId: record.replay_id } : {}),
         };
         if (!reported) {
           // The platform's answer does not account for our record: final, with the reason.
@@ -159,7 +161,9 @@ export class DeliveryJobs {
         const inserted = await tx
           .insertInto('impact_deliveries')
           .values(finals.map((final, i) => rowOf(final, parseAttemptHistory(records[i]!.attempt_history))))
-          .onConflict((oc) => oc.columns(['event_id', 'platform']).doNothing())
+          // The first outcome of a generation wins; a later generation (a redriven submission)
+          // replaces an earlier generation's row.
+          .onConflict(laterGenerationReplaces)
           .returning('event_id')
           .execute();
         const ids = new Set(inserted.map((row) => row.event_id));

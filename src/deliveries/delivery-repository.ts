@@ -166,6 +166,8 @@ export class DeliveryRepository {
           attempt_history: JSON.stringify(submission.history ?? []),
           ...(submission.source ? storedMessageColumns(submission.source) : {}),
           first_attempt_at: submission.firstAttemptAt,
+          generation: submission.generation ?? 0,
+          replay_id: submission.replayId ?? null,
         })
         .onConflict((oc) => oc.columns(['platform', 'job_id', 'record_index']).doNothing())
         .execute();
@@ -251,13 +253,16 @@ export interface JobSubmission {
   readonly submittedAt: string;
   /** When the reconciler polls the job if no callback has completed it by then. */
   readonly pollAt: string;
+  /** The generation and replay the submission is for (DeliveryState), recorded with its outcome. */
+  readonly generation?: number;
+  readonly replayId?: string | null;
 }
 
 /**
  * A delivery recorded again: a no-op for the same generation (another attempt won), a replacement
  * for a later one (a granted redrive or force; the row it replaces is kept in delivery_generations).
  */
-function laterGenerationReplaces(oc: OnConflictBuilder<Database, 'impact_deliveries'>) {
+export function laterGenerationReplaces(oc: OnConflictBuilder<Database, 'impact_deliveries'>) {
   return oc
     .columns(['event_id', 'platform'])
     .doUpdateSet((eb) => ({

@@ -192,7 +192,13 @@ export function createBenevityConnector(options: BenevityConnectorOptions): Bene
     const contact = contactOf(event, req.tenantPolicy.donationReceipts);
     const body = toBenevityDonation(event, req.idempotencyKey, contact);
     // Receipts: the donor's email may leave in donor.email, and nowhere else.
-    const allowances: GateAllowance[] = body.receiptRequested ? [{ path: 'donor.email', detector: 'email' }] : [];
+    // Receipts on: the donor's name and email are what the tenant's policy lets Benevity have.
+    const allowances: GateAllowance[] = body.receiptRequested
+      ? [
+          { path: 'donor.email', detector: 'email' },
+          { path: 'donor.name', detector: 'person_name' },
+        ]
+      : [];
     options.gate.check('benevity', body, allowances);
     const answer = await api(credentials, 'POST', '/v1/donations', req.idempotencyKey, body);
     if (answer.status === 201 || answer.status === 200) {

@@ -16,6 +16,11 @@ import { sql, type Kysely } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('impact_deliveries').addColumn('generation', 'integer', (col) => col.notNull().defaultTo(0)).execute();
   await db.schema.alterTable('impact_deliveries').addColumn('replay_id', 'uuid').execute();
+  // A submission into an asynchronous platform job (Benevity hours) remembers its generation, so
+  // the callback or the reconciler records the outcome as that generation (replacing the row of an
+  // earlier one) instead of losing it to the earlier row.
+  await db.schema.alterTable('delivery_job_records').addColumn('generation', 'integer', (col) => col.notNull().defaultTo(0)).execute();
+  await db.schema.alterTable('delivery_job_records').addColumn('replay_id', 'uuid').execute();
   await db.schema
     .createTable('delivery_generations')
     .addColumn('platform', 'text', (col) => col.notNull())
@@ -82,4 +87,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('delivery_generations').execute();
   await db.schema.alterTable('impact_deliveries').dropColumn('replay_id').execute();
   await db.schema.alterTable('impact_deliveries').dropColumn('generation').execute();
+  await db.schema.alterTable('delivery_job_records').dropColumn('replay_id').execute();
+  await db.schema.alterTable('delivery_job_records').dropColumn('generation').execute();
 }
