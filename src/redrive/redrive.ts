@@ -92,15 +92,17 @@ export async function redrive(deps: RedriveDeps, deadLetters: readonly InboundMe
   // The current row of each platform delivery concerned (what a dry run reports; a run grants on it).
   const byPlatform = new Map<Platform, string[]>();
   for (const s of selected) if (s.platform && s.event) byPlatform.set(s.platform, [...(byPlatform.get(s.platform) ?? []), s.event.eventId]);
-  const statusOf = new Map<string, { status: string; generation: number }>();
+  const statusOf = new Map<string, { status: string; generation: number; errorClass: string | null }>();
   for (const [platform, eventIds] of byPlatform) {
     const rows = await deps.db
       .selectFrom('impact_deliveries')
-      .select(['event_id', 'status', 'generation'])
+      .select(['event_id', 'status', 'generation', 'last_error_class'])
       .where('platform', '=', platform)
       .where('event_id', 'in', [...new Set(eventIds)])
       .execute();
-    for (const row of rows) statusOf.set(`${platform}:${row.event_id}`, { status: row.status, generation: row.generation });
+    for (const row of rows) {
+      statusOf.set(`${platform}:${row.event_id}`, { status: row.status, generation: row.generation, errorClass: row.last_error_class });
+    }
   }
   // Before any grant: is a record an earlier generation sent already at the platform? Looked for
   // back to the latest forced generation (a force re-sends a delivered record on purpose: the
@@ -122,7 +124,7 @@ export async function redrive(deps: RedriveDeps, deadLetters: readonly InboundMe
     if (!platform || !event) continue;
     const key = `${platform}:${event.eventId}`;
     const row = statusOf.get(key);
-    if (!row || row.status === 'delivered' || atPlatform.has(key)) continue;
+    if (!row || !mayHaveLanded(row) || atPlatform.has(key)) continue;
     for (let generation = row.generation; generation >= (forcedFrom.get(key) ?? 0); generation--) {
       if (await deps.exists(platform, event, generation)) {
         atPlatform.add(key);
@@ -187,4 +189,16 @@ export async function redrive(deps: RedriveDeps, deadLetters: readonly InboundMe
     await audit(deps.db, request.actor, 'dlq.redrive', { topic: request.topic, code: request.code ?? null, tenants: request.tenants ?? [], eventIds: request.eventIds ?? [], reason: request.reason }, counts);
   }
   return { dryRun: request.dryRun, items, counts };
+}
+
+/**
+ * Codes of a final row after which nothing can be at the platform: it refused the request (a 4xx
+ * is `rejected`), or nothing was sent (the gate, bad input, no tenant, no configuration).
+ */
+const NOTHING_SENT = new Set(['PLATFORM_REJECTED', 'PII_BLOCKED', 'VALIDATION_FAILED', 'DECODE_FAILED', 'UNKNOWN_TENANT', 'NOT_ROUTABLE', 'CONFIG_INVALID']);
+
+/** Whether an earlier generation's send may have left a record at the platform that we do not know of. */
+function mayHaveLanded(row: { status: string; errorClass: string | null }): boolean {
+  if (row.status === 'delivered' || row.status === 'rejected') return false;
+  return row.errorClass === null || !NOTHING_SENT.has(row.errorClass);
 }

@@ -77,6 +77,13 @@ test('a dead letter whose earlier send landed at the platform is found there, no
   const [eventId] = await pipeline.publisher.publishImpactEvents([event!]);
   await pipeline.tail.waitFor(pipeline.topics.results, () => pipeline.results().some((r) => r.eventId === eventId), 60_000);
   expect(pipeline.results().find((r) => r.eventId === eventId)).toMatchObject({ status: 'dead_lettered' });
+  // As if its attempts had run out on answers that never came (the case where a record may have
+  // landed unknown to us): a 422 proves nothing was stored, and redrive rightly skips the lookup then.
+  await pipeline.scenario.db
+    .updateTable('impact_deliveries')
+    .set({ last_error_class: 'OUTCOME_UNKNOWN' })
+    .where('event_id', '=', eventId!)
+    .execute();
   const { idempotency_key: key } = await pipeline.scenario.db
     .selectFrom('impact_deliveries')
     .select('idempotency_key')
