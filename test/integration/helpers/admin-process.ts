@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { childCoverageEnv } from '../../coverage-report/child-coverage.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 let counter = 0;
@@ -21,7 +22,7 @@ export function spawnAdmin(name: string, env: Record<string, string>): AdminProc
   const log = createWriteStream(logFile);
   const child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), 'admin'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ADMIN_PORT: '0', ...env },
+    env: { PATH: process.env.PATH ?? '', ADMIN_PORT: '0', ...childCoverageEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stderr!.pipe(log, { end: false });
