@@ -77,6 +77,9 @@ it('an outcome submitted to a platform job is recorded as a submission, not a re
       firstAttemptAt: '2026-11-28T12:00:00.000Z',
       submittedAt: '2026-11-28T12:00:00.000Z',
       pollAt: '2026-11-28T12:00:30.000Z',
+      // The generation and replay the submission is for: its callback records the outcome as them.
+      generation: 0,
+      replayId: null,
     },
   ]);
   expect(store.records.get(key)).toEqual({ state: 'succeeded', externalRef: 'job:job_1' });
