@@ -1,6 +1,8 @@
 /** Delivery search (cursor-paged, newest first) and one delivery with its attempt history and earlier generations. */
+import type { Selectable } from 'kysely';
 import type { z } from 'zod';
 import type { Db } from '../db/database.ts';
+import type { ImpactDeliveriesTable } from '../db/schema.ts';
 import { generationsOf } from '../deliveries/generations.ts';
 import type { Platform } from '../domain/platform.ts';
 import type { deliveryDetailSchema, deliveryPageSchema, deliverySearchQuery } from './schemas.ts';
@@ -25,18 +27,7 @@ export async function searchDeliveries(db: Db, query: z.infer<typeof deliverySea
   const rows = await q.execute();
   const page = rows.slice(0, limit);
   return {
-    items: page.map((r) => ({
-      eventId: r.event_id,
-      platform: r.platform as Platform,
-      tenantId: r.tenant_id,
-      kind: r.event_kind,
-      status: r.status as 'delivered',
-      attempts: r.attempts,
-      generation: r.generation,
-      externalRef: r.external_ref,
-      errorClass: r.last_error_class,
-      completedAt: iso(r.completed_at),
-    })),
+    items: page.map(summaryOf),
     nextCursor: rows.length > limit ? String(page[page.length - 1]!.id) : null,
   };
 }
@@ -46,17 +37,8 @@ export async function deliveryDetail(db: Db, platform: Platform, eventId: string
   if (!r) return null;
   const generations = await generationsOf(db, platform, eventId);
   return {
-    eventId: r.event_id,
-    platform: r.platform as Platform,
-    tenantId: r.tenant_id,
-    kind: r.event_kind,
-    status: r.status as 'delivered',
-    attempts: r.attempts,
-    generation: r.generation,
-    externalRef: r.external_ref,
-    errorClass: r.last_error_class,
+    ...summaryOf(r),
     errorReason: r.last_error_reason,
-    completedAt: iso(r.completed_at),
     firstAttemptAt: iso(r.first_attempt_at),
     idempotencyKey: r.idempotency_key,
     replayId: r.replay_id,
@@ -73,5 +55,22 @@ export async function deliveryDetail(db: Db, platform: Platform, eventId: string
       errorClass: g.previous_error_class,
       attemptHistory: history(g.previous_attempt_history),
     })),
+  };
+}
+
+/** What a search lists of a delivery row; the detail view adds to it. */
+type SummaryColumns = 'event_id' | 'platform' | 'tenant_id' | 'event_kind' | 'status' | 'attempts' | 'generation' | 'external_ref' | 'last_error_class' | 'completed_at';
+function summaryOf(r: Pick<Selectable<ImpactDeliveriesTable>, SummaryColumns>) {
+  return {
+    eventId: r.event_id,
+    platform: r.platform as Platform,
+    tenantId: r.tenant_id,
+    kind: r.event_kind,
+    status: r.status as 'delivered',
+    attempts: r.attempts,
+    generation: r.generation,
+    externalRef: r.external_ref,
+    errorClass: r.last_error_class,
+    completedAt: iso(r.completed_at),
   };
 }
