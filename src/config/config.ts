@@ -152,6 +152,13 @@ export const envSchema = z.object({
   DELIVERY_PARK_AFTER_MS: int(1_000, 3_600_000).default(30_000),
   /** Parked deliveries (of different tenants and subjects) one instance works at once, per platform. */
   PARKING_DRAIN_CONCURRENCY: int(1, 256).default(8),
+  /**
+   * Deliveries in flight per partition at most (src/kafka/kafkajs/key-ordered-consumer.ts):
+   * different (tenant, subject) keys at once, one key at a time. 1 = one message at a time.
+   */
+  DELIVERY_IN_FLIGHT_PER_PARTITION: int(1, 1_024).default(16),
+  /** Deliveries in flight per platform and process at most, over all its partitions. */
+  DELIVERY_IN_FLIGHT_PER_PROCESS: int(1, 10_000).default(64),
   /** A platform's circuit breaker opens after this many failures (5xx, network, timeouts) … */
   BREAKER_FAILURE_THRESHOLD: int(1, 1_000).default(5),
   /** … within this window, ms; */
@@ -260,6 +267,8 @@ export interface Config {
     readonly backoffMaxMs: number;
     readonly parkAfterMs: number;
     readonly parkingDrainConcurrency: number;
+    /** In-flight bounds of the key-ordered delivery consumer: per partition, and per platform and process. */
+    readonly inFlight: { readonly perPartition: number; readonly perProcess: number };
     readonly breaker: { readonly failureThreshold: number; readonly windowMs: number; readonly resetMs: number };
   };
   readonly outbox: { readonly pollIntervalMs: number; readonly batchSize: number };
@@ -377,6 +386,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       backoffMaxMs: e.DELIVERY_BACKOFF_MAX_MS,
       parkAfterMs: e.DELIVERY_PARK_AFTER_MS,
       parkingDrainConcurrency: e.PARKING_DRAIN_CONCURRENCY,
+      inFlight: { perPartition: e.DELIVERY_IN_FLIGHT_PER_PARTITION, perProcess: e.DELIVERY_IN_FLIGHT_PER_PROCESS },
       breaker: { failureThreshold: e.BREAKER_FAILURE_THRESHOLD, windowMs: e.BREAKER_WINDOW_MS, resetMs: e.BREAKER_RESET_MS },
     },
     outbox: { pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS, batchSize: e.OUTBOX_BATCH_SIZE },

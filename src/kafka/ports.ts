@@ -42,7 +42,10 @@ export type MessageHandler = (
 
 /** A running consumer-group member. */
 export interface StageConsumer {
-  /** Joins the group and starts handling messages, one partition's messages in order. */
+  /**
+   * Joins the group and starts handling messages: one partition's messages in order, or — for the
+   * key-ordered consumer — the messages of one key in order, different keys at once.
+   */
   start(handler: MessageHandler): Promise<void>;
   /** Stops fetching, lets in-flight handlers finish, commits resolved offsets, leaves the group. */
   stop(): Promise<void>;

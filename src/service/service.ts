@@ -32,7 +32,7 @@ import { createDeadLetters } from '../kafka/dead-letter.ts';
 import { ensureTopics } from '../kafka/kafkajs/admin.ts';
 import { createKafka } from '../kafka/kafkajs/client.ts';
 import { createKafkaBatchConsumer } from '../kafka/kafkajs/batch-consumer.ts';
-import { createKafkaStageConsumer } from '../kafka/kafkajs/consumer.ts';
+import { createKafkaKeyOrderedConsumer } from '../kafka/kafkajs/key-ordered-consumer.ts';
 import type { PauseOptions } from '../kafka/kafkajs/group-member.ts';
 import { withBreaker } from '../breaker/breaker-connector.ts';
 import { createPlatformBreaker } from '../breaker/platform-breaker.ts';
@@ -144,13 +144,17 @@ async function wireService(
   const consumers = opened.consumers;
   // Parking drainers: stopped with the consumers, before the relay publishes what they recorded.
   const drainers = opened.drainers;
-  const stageConsumer = (stage: string, groupId: string, topic: string, partitionsConcurrently: number, pause: PauseOptions = {}) => {
-    const consumer = createKafkaStageConsumer(kafka, {
+  // Key-ordered concurrency inside each partition: records of different (tenant, subject) keys at once,
+  // each key in offset order; the committed offset is the highest one below which everything is final.
+  const deliverConsumer = (stage: string, groupId: string, topic: string, pause: PauseOptions = {}) => {
+    const consumer = createKafkaKeyOrderedConsumer(kafka, {
       ...pause,
       groupId,
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
       topics: [topic],
-      partitionsConsumedConcurrently: partitionsConcurrently,
+      partitionsConsumedConcurrently: config.kafka.partitions,
+      maxInFlightPerPartition: config.delivery.inFlight.perPartition,
+      maxInFlight: config.delivery.inFlight.perProcess,
       logger: logger.child({ stage }),
       retry: { baseMs: config.delivery.backoffBaseMs, maxMs: config.delivery.backoffMaxMs },
       onHandled: (_topic, seconds) => metrics.handleSeconds.observe({ stage }, seconds),
@@ -367,7 +371,7 @@ async function wireService(
         const options = { ...common, connector, jobPollDelayMs: config.platforms.benevity.callback.waitMs };
         watched.push({ group: groups.deliver[platform], topic: topics.deliver[platform] });
         run(
-          stageConsumer(stage, groups.deliver[platform], topics.deliver[platform], config.kafka.partitions, pause),
+          deliverConsumer(stage, groups.deliver[platform], topics.deliver[platform], pause),
           traceHandler(stage, platform, createDelivererHandler({ ...options, parking }), describeRedacted),
         );
         const parked = drainer(traceHandler(`${stage}.parked`, platform, createDelivererHandler(options), describeRedacted));
