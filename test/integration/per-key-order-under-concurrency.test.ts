@@ -21,8 +21,10 @@ let service: ServiceProcess;
 beforeAll(async () => {
   world = await createAllPlatforms('keyorder', {
     TOPIC_PARTITIONS: '2',
-    DELIVERY_IN_FLIGHT_PER_PARTITION: '32',
-    DELIVERY_IN_FLIGHT_PER_PROCESS: '64',
+    DELIVERY_IN_FLIGHT_PER_PARTITION: '8',
+    DELIVERY_IN_FLIGHT_PER_PROCESS: '16',
+    // The simulators share the test process: a slow machine must not turn latency into timeouts.
+    HTTP_REQUEST_TIMEOUT_MS: '10000',
   });
   service = spawnService('keyorder', world.pipeline.scenario.env);
   await service.started;
@@ -33,7 +35,7 @@ afterAll(async () => {
   await world?.close();
 });
 
-/** `step <n>` for the n-th event of a key: what the simulator records as the activity name. */
+/** `step <n>` for the n-th event of a key: what the simulator records as the programme name. */
 const stepOf = (activityName: string) => Number(/^step (\d+)$/.exec(activityName)?.[1] ?? Number.NaN);
 
 test('each key\'s events reach Workday in publish order, once each, while its partition runs many keys at once', async () => {
@@ -48,17 +50,11 @@ test('each key\'s events reach Workday in publish order, once each, while its pa
         const occurredAt = new Date(OCCURRED + step * 60_000).toISOString();
         events.push({
           tenantId,
-          kind: 'volunteer_activity',
+          kind: 'program_enrolment',
           occurredAt,
           source: 'hr-volunteering',
           subject: { employeeId: `E${20_000 + n}` },
-          payload: {
-            activityName: `step ${step}`,
-            hours: 1,
-            activityDate: occurredAt.slice(0, 10),
-            projectId: 'prj-1',
-            organizationId: 'org-1',
-          },
+          payload: { programId: 'prg-1', programName: `step ${step}`, enrolledOn: occurredAt.slice(0, 10) },
         });
       }
     }
@@ -75,9 +71,9 @@ test('each key\'s events reach Workday in publish order, once each, while its pa
   // Acceptance order per (tenant, worker): the pseudonym stands for the employee.
   const byKey = new Map<string, number[]>();
   for (const { value } of records) {
-    const record = value.record as { workerId: string; activityName: string };
+    const record = value.record as { workerId: string; programName: string };
     const key = `${value.tenant}:${record.workerId}`;
-    byKey.set(key, [...(byKey.get(key) ?? []), stepOf(record.activityName)]);
+    byKey.set(key, [...(byKey.get(key) ?? []), stepOf(record.programName)]);
   }
   expect(byKey.size).toBe(KEYS);
   const expected = Array.from({ length: EVENTS_PER_KEY }, (_, i) => i + 1);
