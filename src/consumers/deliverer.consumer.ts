@@ -384,7 +384,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
         if (error.code !== 'PLATFORM_RATE_LIMITED' && Date.now() + delay > parkBy) {
           return { status: 'parked', externalRef: null, error, retries, delayMs: delay };
         }
-        deps.logger.info({ platform, eventId: event.eventId, code: error.code, retries, delayMs: delay }, 'delivery attempt failed; retrying');
+        deps.logger.info({ platform, eventId: event.eventId, code: error.code, reason: error.message, retries, delayMs: delay }, 'delivery attempt failed; retrying');
         await waitWithHeartbeat(delay, signal, heartbeat);
       }
     }

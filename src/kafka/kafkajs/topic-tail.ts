@@ -18,6 +18,7 @@ export interface TopicTail {
 export async function tailTopics(kafka: Kafka, topics: readonly string[], groupPrefix = 'impact-in.tail'): Promise<TopicTail> {
   const seen = new Map<string, InboundMessage[]>(topics.map((topic) => [topic, []]));
   const waiters = new Set<() => void>();
+  let checkScheduled = false;
   const consumer = kafka.consumer({ groupId: `${groupPrefix}.${randomUUID()}`, readUncommitted: false });
   await consumer.connect();
   await consumer.subscribe({ topics: [...topics], fromBeginning: true });
@@ -25,7 +26,15 @@ export async function tailTopics(kafka: Kafka, topics: readonly string[], groupP
     autoCommit: false,
     eachMessage: async ({ topic, partition, message }) => {
       seen.get(topic)?.push(toInbound(topic, partition, message));
-      for (const wake of waiters) wake();
+      // Predicates are checked once per turn of the event loop, not once per message: a fetch of
+      // thousands of messages would otherwise run every predicate thousands of times.
+      if (!checkScheduled) {
+        checkScheduled = true;
+        setImmediate(() => {
+          checkScheduled = false;
+          for (const wake of waiters) wake();
+        });
+      }
     },
   });
   return {

@@ -54,6 +54,8 @@ export async function createPipeline(name: string, overrides: Record<string, str
     [topics.results, topics.eventsDlq, topics.redactedDlq, ...Object.values(topics.deliverDlq)],
     `t.${scenario.id}.tail`,
   );
+  const resultsByKey = new Map<string, DeliveryResult>();
+  let decodedUpTo = 0;
   return {
     scenario,
     goodera,
@@ -61,12 +63,15 @@ export async function createPipeline(name: string, overrides: Record<string, str
     publisher,
     tail,
     results() {
-      const byKey = new Map<string, DeliveryResult>();
-      for (const message of tail.messages(topics.results)) {
-        const result = decodeResult(message.value!);
-        byKey.set(message.key!.toString(), result);
+      // Decodes only what arrived since the last call: a scenario polls this on every message, and
+      // decoding the whole topic each time is quadratic — thousands of results kept this process
+      // (which also hosts the simulators) busy for seconds, and the platforms' answers timed out.
+      const messages = tail.messages(topics.results);
+      for (; decodedUpTo < messages.length; decodedUpTo++) {
+        const message = messages[decodedUpTo]!;
+        resultsByKey.set(message.key!.toString(), decodeResult(message.value!));
       }
-      return [...byKey.values()];
+      return [...resultsByKey.values()];
     },
     async close() {
       await publisher.close().catch(() => undefined);
