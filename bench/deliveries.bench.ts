@@ -44,7 +44,7 @@ import { createPseudonymizer } from '../src/redaction/pseudonym.ts';
 import { createRedactor } from '../src/redaction/redact.ts';
 import { createSecretBox } from '../src/crypto/secret-box.ts';
 import { startBenevitySimulator } from '../src/simulators/benevity/index.ts';
-import { startGooderaSimulator } from '../src/simulators/goodera/index.ts';
+import { GOODERA_ROUTES, startGooderaSimulator } from '../src/simulators/goodera/index.ts';
 import { startWorkdaySimulator } from '../src/simulators/workday/index.ts';
 import { createScenarioEnv, type ScenarioEnv } from '../test/integration/helpers/env.ts';
 import { machineCpu, percentiles, processCpuMicros, table } from './lib.ts';
@@ -114,6 +114,11 @@ const VARIANTS: readonly Variant[] = [
         env: { GOODERA_BASE_URL: sim.url, GOODERA_RATE_LIMIT_PER_MINUTE: '100000' },
         credentials: (tenant) => ({ apiKey: `key-${tenant}-0123456789`, organizationId: `org-${tenant}` }),
         stats: () => sim.stats(),
+        detail: () => {
+          const { accepted, requests } = sim.stats();
+          const sent = Object.values(requests[GOODERA_ROUTES.batch] ?? {}).reduce((sum, n) => sum + n, 0);
+          return `${sent} batch requests, ${(accepted / Math.max(1, sent)).toFixed(1)} records per request`;
+        },
         close: () => sim.close(),
       };
     },

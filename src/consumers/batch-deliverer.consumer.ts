@@ -11,8 +11,9 @@
  *   outcome — delivered, rejected, or stopped by the pre-send gate — is final for that record
  *   alone (3 bad records of 100 reject 3, deliver 97). A failure of the whole request leaves its
  *   records pending; they are retried with back-off (their leases say whether to look first).
- * - The final outcomes of a round are written in ONE transaction (rows + outbox results + dead
- *   letters). The handler resolves — letting the chunk's offsets be committed — only when every
+ * - The final outcomes of each request are written in ONE transaction (rows + outbox results +
+ *   dead letters) as it answers; those decided without a request, in one more. The handler
+ *   resolves — letting the chunk's offsets be committed — only when every
  *   record of the chunk is final or parked.
  * - Parking (as in the per-message deliverer): a record whose retries would hold the partition
  *   past the bound is parked with every later record of its (tenant, subject); a record behind a
@@ -189,6 +190,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
       const failedItems = new Map<Item, ImpactError>();
       const blocked = new Set<string>();
       const ready: Item[] = [];
+      const recordedEarly = new Set<Item>();
       for (const item of pending) {
         if (blocked.has(item.orderKey)) continue;
         const claim = await deps.idempotency.claim(item.key, owner, deps.leaseMs);
@@ -308,9 +310,14 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
               : fail('rejected', new ImpactError('PLATFORM_REJECTED', outcome.reason)),
           );
         });
+        // Each request's outcomes are recorded as it answers: a chunk of thousands of records
+        // must not hold its first results back until its last request has answered.
+        const answered = new Map(group.filter((item) => round.has(item)).map((item) => [item, round.get(item)!] as const));
+        await record(answered, unit);
+        for (const item of answered.keys()) recordedEarly.add(item);
       }
 
-      await record(round, unit);
+      await record(new Map([...round].filter(([item]) => !recordedEarly.has(item))), unit);
       pending = pending.filter((item) => !round.has(item));
       if (pending.length === 0) break;
       if (circuitOpen) throw circuitOpen;

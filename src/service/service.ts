@@ -347,14 +347,16 @@ async function wireService(
           postponeMs: config.delivery.breaker.resetMs,
         });
       if (isBatchConnector(connector)) {
-        // Batch platforms (Goodera) take chunks of a partition's messages: one request per tenant.
+        // Batch platforms (Goodera) take a partition's fetch in chunks of many records and cut
+        // them into requests per tenant: a chunk of one request's size would carry a quarter of
+        // one with four tenants, and a rate-limited key would deliver a quarter of what it could.
         watched.push({ group: groups.deliver[platform], topic: topics.deliver[platform] });
         const consumer = createKafkaBatchConsumer(kafka, {
           ...pause,
           groupId: groups.deliver[platform],
           sessionTimeoutMs: config.kafka.sessionTimeoutMs,
           topics: [topics.deliver[platform]],
-          maxChunk: connector.maxBatch,
+          maxChunk: config.platforms.goodera.chunkRecords,
           partitionsConsumedConcurrently: config.kafka.partitions,
           logger: logger.child({ stage }),
           retry: { baseMs: config.delivery.backoffBaseMs, maxMs: config.delivery.backoffMaxMs },
