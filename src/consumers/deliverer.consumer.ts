@@ -7,13 +7,15 @@
  * send whose outcome is unknown (timeout, lost response, crash mid-send) is reconciled by asking
  * the platform (`lookup`) before any re-send. Nothing lost: the handler resolves — letting the
  * offset be committed — only after the final outcome is committed in PostgreSQL; every transient
- * failure rejects or retries, so the message is offered again.
+ * failure rejects or retries, so the message is offered again. Final outcomes of units running at
+ * once share one transaction (src/deliveries/group-commit.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { AsyncCodec, Codec } from '../codec/codec.ts';
 import type { Connector, DeliveryOutcome, DeliveryRequest } from '../connectors/connector.ts';
 import type { DeliveryRepository } from '../deliveries/delivery-repository.ts';
-import { AttemptLog } from '../deliveries/attempt-log.ts';
+import { AttemptLog, type AttemptRecord } from '../deliveries/attempt-log.ts';
+import { GroupCommit } from '../deliveries/group-commit.ts';
 import { parkedCarry, type ParkingLot } from '../deliveries/parking-lot.ts';
 import { redeliveryOf, resultTags } from '../deliveries/redelivery.ts';
 import { backoffDelayMs, type BackoffPolicy } from '../domain/backoff.ts';
@@ -92,6 +94,13 @@ interface UnitLease {
   unknown: boolean;
 }
 
+/** A final outcome waiting for its transaction: the row, its attempts and its outbox messages. */
+interface PendingFinal {
+  readonly result: DeliveryResult;
+  readonly outbox: OutboundMessage[];
+  readonly history: readonly AttemptRecord[];
+}
+
 type Final =
   | { status: DeliveryStatus; externalRef: string | null; error: ImpactError | null }
   | { status: 'submitted'; externalRef: null; error: null; jobId: string; recordIndex: number }
@@ -106,6 +115,15 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
   // Attempts per delivery in progress, reported in the result and its row. Kept across a retry of
   // the whole message (e.g. PostgreSQL failed after the send) so they stay true; dropped once final.
   const attempts = new AttemptLog();
+  // Final outcomes of this handler's concurrent units share transactions (group commit).
+  const finals = new GroupCommit<PendingFinal>((pending) => {
+    const byEvent = new Map(pending.map((entry) => [entry.result.eventId, entry]));
+    return deps.deliveries.recordFinals(
+      pending.map((entry) => entry.result),
+      (result) => byEvent.get(result.eventId)!.outbox,
+      (result) => byEvent.get(result.eventId)!.history,
+    );
+  });
 
   return async (message, signal, heartbeat) => {
     // This unit's own lease owner; released below if the unit throws while holding the lease.
@@ -224,7 +242,10 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     };
     // Encoded before the transaction: a registry that cannot be reached fails the message (retried), not the commit.
     const encoded = await deps.resultCodec.encode(result);
-    const recorded = await deps.deliveries.recordFinal(result, (r) => outboxMessages(r, encoded, message, final.error), attempts.history(key));
+    const recorded = await finals.write({
+      id: result.eventId,
+      value: { result, outbox: outboxMessages(result, encoded, message, final.error), history: attempts.history(key) },
+    });
     attempts.forget(key);
     if (recorded) {
       metrics.deliveries.inc({ platform, outcome: final.status });

@@ -175,7 +175,8 @@ export class DeliveryRepository {
   }
 
   /**
-   * Records several final outcomes (one batch request's) in ONE transaction: each row with its
+   * Records several final outcomes (one batch request's, or the single-record deliveries that
+   * finished together: src/deliveries/group-commit.ts) in ONE transaction: each row with its
    * outbox messages; rows already recorded are left alone. Returns the event ids newly recorded.
    */
   async recordFinals(

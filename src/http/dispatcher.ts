@@ -11,6 +11,11 @@ export interface DispatcherOptions {
   readonly connectTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly allowPrivateHosts: boolean;
+  /**
+   * Sockets per origin at most (default 32). A deliverer sets it to what it may have in flight to
+   * one platform, so key-ordered concurrency is not queued behind a smaller pool.
+   */
+  readonly connectionsPerOrigin?: number;
 }
 
 const PRIVATE = new BlockList();
@@ -69,7 +74,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     bodyTimeout: options.requestTimeoutMs,
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 120_000,
-    connections: 32,
+    connections: options.connectionsPerOrigin ?? 32,
     // Redirects are not followed: undici only follows them with an explicit redirect interceptor.
   });
 }

@@ -238,10 +238,17 @@ async function wireService(
       enableOfflineQueue: false,
       retryStrategy: (times) => Math.min(times * 200, 5_000),
       lazyConnect: false,
+      // The claims, completions and limiter calls of the deliveries in flight at once go out in
+      // one write per turn of the event loop (ioredis auto-pipelining) instead of one each.
+      enableAutoPipelining: true,
     });
     redis.on('error', (error) => logger.warn({ err: errorReason(error) }, 'redis error'));
     closers.unshift(() => redis.quit().catch(() => redis.disconnect()));
-    const dispatcher = createDispatcher(config.http);
+    // A platform sees at most the in-flight bound of its deliverer plus the parking drainer's units.
+    const dispatcher = createDispatcher({
+      ...config.http,
+      connectionsPerOrigin: config.delivery.inFlight.perProcess + config.delivery.parkingDrainConcurrency,
+    });
     closers.unshift(() => dispatcher.close());
     // Both start healthy (a series from the start, for dashboards and alerts) until told otherwise.
     metrics.degraded.set({ component: 'idempotency' }, 0);

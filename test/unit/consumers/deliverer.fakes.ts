@@ -159,7 +159,6 @@ export class FakeDeliveryRepository {
       const id = `${result.eventId}:${result.platform}`;
       if (this.rows.has(id)) continue;
       this.rows.set(id, result);
-    this.unsettled.delete(id);
       this.unsettled.delete(id);
       this.histories.set(id, [...historyOf(result)]);
       this.outbox.push(...outbox(result));
