@@ -55,6 +55,8 @@ interface Item {
 interface UnitLeases {
   readonly owner: string;
   readonly held: Map<string, boolean>;
+  /** Tells the consumer a message is dealt with (its offset may be committed once those before it are). */
+  readonly final: (message: InboundMessage) => void;
 }
 
 interface Final {
@@ -80,8 +82,8 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
   // Per-key debug lines (what was sent, failed, recorded) build arrays: only when they are logged.
   const traceKeys = deps.logger.isLevelEnabled('debug');
 
-  return async (messages, signal, heartbeat) => {
-    const unit: UnitLeases = { owner: `${ownerPrefix}.${(++units).toString(36)}`, held: new Map() };
+  return async (messages, signal, heartbeat, final = () => undefined) => {
+    const unit: UnitLeases = { owner: `${ownerPrefix}.${(++units).toString(36)}`, held: new Map(), final };
     try {
       await handle(messages, signal, heartbeat, unit);
     } catch (error) {
@@ -118,11 +120,14 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         await deps.sink.send([deps.deadLetters.message(deps.topics.deliverDlq[platform], stage, message, error)]);
         metrics.deadLetters.inc({ stage, code: error.code });
         metrics.messagesHandled.inc({ stage });
+        unit.final(message);
         continue;
       }
       if (inChunk.has(event.eventId)) {
+        // Final once its first copy is: that copy is earlier in the chunk, so the watermark waits for it.
         metrics.idempotencyHits.inc({ platform, source: 'chunk' });
         metrics.messagesHandled.inc({ stage });
+        unit.final(message);
         continue;
       }
       inChunk.add(event.eventId);
@@ -132,6 +137,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
       if (state.row) {
         metrics.idempotencyHits.inc({ platform, source: 'postgres' });
         metrics.messagesHandled.inc({ stage });
+        unit.final(message);
         continue;
       }
       const key = idempotencyKey(platform, event.tenantId, event.eventId, event.payload, state.generation);
@@ -139,10 +145,11 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
       if (deps.parking) {
         if (state.parked === 'self') {
           metrics.messagesHandled.inc({ stage });
+          unit.final(message);
           continue;
         }
         if (state.parked === 'behind') {
-          await park([{ message, event, key, orderKey }], BEHIND_PARKED, 0);
+          await park([{ message, event, key, orderKey }], BEHIND_PARKED, 0, unit);
           continue;
         }
       }
@@ -250,8 +257,10 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
       const failedTenants = new Set<string>();
       for (const group of byTenant(ready, deps.connector.maxBatch)) {
         const tenantId = group[0]!.event.tenantId;
-        if (failedTenants.has(tenantId)) {
-          // An earlier chunk of this tenant failed: send nothing after it, to keep the order.
+        if (signal.aborted || failedTenants.has(tenantId)) {
+          // Stopping or rebalancing: the requests sent are answered and recorded, nothing more is
+          // sent; the rest of the chunk stays unfinished (its offsets uncommitted) for the next
+          // owner. After a failed request of this tenant: nothing after it, to keep the order.
           for (const item of group) await release(item.key, 'retry');
           continue;
         }
@@ -321,6 +330,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
       pending = pending.filter((item) => !round.has(item));
       if (pending.length === 0) break;
       if (circuitOpen) throw circuitOpen;
+      if (signal.aborted) throw new ImpactError('DEPENDENCY_UNAVAILABLE', 'stopping, or the group is rebalancing, before the deliveries finished');
       const delay =
         failed.length === 0
           ? 250 // only leases held elsewhere: look again shortly
@@ -341,6 +351,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
               pending.filter((item) => item.orderKey === orderKey),
               error.code,
               delay,
+              unit,
             );
           }
           pending = pending.filter((item) => !parkKeys.has(item.orderKey));
@@ -406,6 +417,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
       }
       metrics.messagesHandled.inc({ stage });
       unit.held.delete(item.key);
+      unit.final(item.message);
       await deps.idempotency
         .complete(
           item.key,
@@ -425,7 +437,12 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
   }
 
   /** Parks records of one ordering key, in order (their leases are already released). */
-  async function park(items: readonly Pick<Item, 'message' | 'event' | 'key' | 'orderKey'>[], reason: string, delayMs: number): Promise<void> {
+  async function park(
+    items: readonly Pick<Item, 'message' | 'event' | 'key' | 'orderKey'>[],
+    reason: string,
+    delayMs: number,
+    unit: UnitLeases,
+  ): Promise<void> {
     await deps.parking!.lot.park(
       items.map((item) => ({
         platform,
@@ -445,6 +462,7 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
       retriesOf.delete(item.key);
       metrics.parked.inc({ platform, reason });
       metrics.messagesHandled.inc({ stage });
+      unit.final(item.message);
     }
     deps.logger.info({ platform, records: items.length, reason, keys: items.map((item) => item.key) }, 'records parked; their partition goes on');
   }

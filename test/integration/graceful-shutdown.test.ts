@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { readTopicToEnd } from '../../src/kafka/kafkajs/read-topic.ts';
 import { groupNames } from '../../src/kafka/topics.ts';
 import { sampleEvents } from '../../src/publisher/sample-events.ts';
+import { decodeRedacted } from './helpers/avro.ts';
 import { createPipeline, TENANTS, type Pipeline } from './helpers/pipeline.ts';
 import { spawnService, type ServiceProcess } from './helpers/service-process.ts';
 
@@ -43,7 +44,7 @@ test('SIGTERM mid-stream: exit 0, in-flight work recorded, offsets committed; re
   expect(accepted).toBeLessThan(60);
   expect(rows).toHaveLength(accepted);
 
-  // The deliver group committed exactly past what it recorded.
+  // The deliver group's committed offsets.
   const admin = pipeline.scenario.kafka.admin();
   await admin.connect();
   const [committed] = await admin.fetchOffsets({
@@ -57,7 +58,13 @@ test('SIGTERM mid-stream: exit 0, in-flight work recorded, offsets committed; re
   const routed = await readTopicToEnd(pipeline.scenario.kafka, pipeline.topics.deliver.goodera);
   expect(routed).toHaveLength(60);
   const below = routed.filter((m) => BigInt(m.offset) < (committedAt.get(m.partition) ?? -1n));
-  expect(below).toHaveLength(rows.length);
+  // The stop committed what it had finished, and nothing unfinished: every message below a
+  // committed offset has its row. (A row may sit above the committed offset: a chunk's requests
+  // go per tenant, so what was answered before the stop need not be a prefix of the partition;
+  // the restart finds those rows and sends nothing for them.)
+  expect(below.length).toBeGreaterThan(0);
+  const recorded = new Set(rows.map((row) => row.event_id));
+  expect(below.filter((m) => !recorded.has(decodeRedacted(m.value!).eventId))).toEqual([]);
 
   const second = spawnService('sigterm', pipeline.scenario.env);
   services.push(second);

@@ -3,12 +3,16 @@
  * chunks of at most `maxChunk` consecutive messages, handed to the handler together. Same
  * at-least-once rules as the per-message consumer (consumer.ts): a chunk's last offset is resolved
  * only after its handler resolved; a rejecting handler is retried in place with back-off, the
- * partition waiting (later offsets are never committed past an unfinished chunk).
+ * partition waiting (later offsets are never committed past an unfinished chunk). Messages the
+ * handler reports final before the chunk is move the chunk's watermark (the offset below which
+ * every message is final, src/engine/offset-tracker.ts): a chunk left unfinished by a stop or a
+ * rebalance still has that much committed.
  */
 import type { Kafka } from 'kafkajs';
 import type { BackoffPolicy } from '../../domain/backoff.ts';
 import type { Logger } from '../../observability/logger.ts';
-import type { BatchHandler, BatchStageConsumer } from '../ports.ts';
+import { OffsetTracker } from '../../engine/offset-tracker.ts';
+import type { BatchHandler, BatchStageConsumer, InboundMessage } from '../ports.ts';
 import { toInbound } from './message.ts';
 import { createGroupConsumer, retryInPlace, trackMembership, type PauseOptions } from './group-member.ts';
 
@@ -53,10 +57,19 @@ export function createKafkaBatchConsumer(kafka: Kafka, options: KafkaBatchConsum
             const raw = batch.messages.slice(start, start + options.maxChunk);
             const chunk = raw.map((message) => toInbound(batch.topic, batch.partition, message));
             const first = chunk[0]!;
+            const tracker = new OffsetTracker(chunk.map((message) => message.offset));
+            const indexOf = new Map(chunk.map((message, index) => [message.offset, index]));
+            const final = (message: InboundMessage) => {
+              const index = indexOf.get(message.offset);
+              if (index === undefined || message.partition !== first.partition) return;
+              const committable = tracker.complete(index);
+              // Not once the partition was revoked or sought: its offsets are no longer ours to move.
+              if (committable !== null && !payload.isStale()) payload.resolveOffset(committable);
+            };
             const done = await retryInPlace(
               async ({ signal, heartbeat }) => {
                 const started = performance.now();
-                await handler(chunk, signal, heartbeat);
+                await handler(chunk, signal, heartbeat, final);
                 options.onHandled?.(first.topic, (performance.now() - started) / 1000, chunk.length);
               },
               { topic: first.topic, partition: first.partition, offset: first.offset, count: chunk.length },

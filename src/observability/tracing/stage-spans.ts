@@ -132,7 +132,7 @@ export function traceHandler(stage: string, platform: string, handler: MessageHa
  * runs under the first message's span.
  */
 export function traceBatchHandler(stage: string, platform: string, handler: BatchHandler, describe?: DescribeEvent): BatchHandler {
-  return async (messages, signal, heartbeat) => {
+  return async (messages, signal, heartbeat, final) => {
     const spans: Span[] = [];
     const entries: [string, Context][] = [];
     let first: Context | undefined;
@@ -146,7 +146,7 @@ export function traceBatchHandler(stage: string, platform: string, handler: Batc
       if (event) entries.push([`${event.eventId}:${platform}`, ctx]);
     }
     try {
-      await context.with(first ?? context.active(), () => withEventContexts(entries, () => handler(messages, signal, heartbeat)));
+      await context.with(first ?? context.active(), () => withEventContexts(entries, () => handler(messages, signal, heartbeat, final)));
       for (const span of spans) span.setAttribute(ATTR.outcome, 'handled');
     } catch (error) {
       for (const span of spans) recordError(span, error);

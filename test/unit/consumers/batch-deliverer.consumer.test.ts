@@ -106,8 +106,8 @@ function setup(connector: FakeBatchConnector, options: { maxAttempts?: number; t
       headers: {},
       timestamp: '0',
     }));
-  const handle = (events: RedactedEvent[], signal = new AbortController().signal) =>
-    handler(messagesOf(events), signal, async () => undefined);
+  const handle = (events: RedactedEvent[], signal = new AbortController().signal, final?: (message: InboundMessage) => void) =>
+    handler(messagesOf(events), signal, async () => undefined, final);
   const statusOf = (event: RedactedEvent) => repository.rows.get(`${event.eventId}:goodera`);
   return { store, repository, handle, statusOf };
 }
@@ -124,6 +124,22 @@ describe('batch deliverer', () => {
     ]);
     for (const event of events) expect(t.statusOf(event)).toMatchObject({ status: 'delivered', attempts: 1, externalRef: `gd-${event.eventId}` });
     expect(t.repository.outbox.filter((m) => m.topic === topics.results)).toHaveLength(4);
+  });
+
+  it('stopped mid-chunk: the request in flight is answered and recorded, nothing more is sent, only what is recorded is final', async () => {
+    const stop = new AbortController();
+    const connector = new FakeBatchConnector([]);
+    connector.onBatch = () => stop.abort();
+    const t = setup(connector);
+    const events = [eventOf('acme', 'a'), eventOf('globex', 'b'), eventOf('acme', 'c')];
+    const finals: string[] = [];
+    await expect(t.handle(events, stop.signal, (message) => finals.push(message.offset))).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
+    // acme's request (offsets 0 and 2) went and was recorded; globex's (offset 1) was not sent.
+    expect(connector.batches).toEqual([[events[0]!.eventId, events[2]!.eventId]]);
+    expect(finals.sort()).toEqual(['0', '2']);
+    expect(t.statusOf(events[1]!)).toBeUndefined();
+    // Its lease was let go, so the next owner sends it without waiting the lease out.
+    expect((await t.store.claim(idempotencyKey('goodera', 'globex', events[1]!.eventId, events[1]!.payload), 'next', 1_000)).claimed).toBe(true);
   });
 
   it('an event that appears twice in one chunk (a producer retry upstream) is sent once', async () => {
