@@ -34,7 +34,9 @@ export interface KafkaBatchConsumerOptions extends PauseOptions {
 
 export function createKafkaBatchConsumer(kafka: Kafka, options: KafkaBatchConsumerOptions): BatchStageConsumer {
   if (!Number.isInteger(options.maxChunk) || options.maxChunk < 1) throw new Error('maxChunk must be an integer ≥ 1');
-  const consumer = createGroupConsumer(kafka, options.groupId, options.sessionTimeoutMs);
+  // A fetch large enough to fill a chunk: kafkajs's 1 MB per partition holds a few hundred events,
+  // and the batches cut from a chunk are only as full as the chunk is large.
+  const consumer = createGroupConsumer(kafka, options.groupId, options.sessionTimeoutMs, { maxBytesPerPartition: 8 * 1024 * 1024 });
   const retry = options.retry ?? { baseMs: 200, maxMs: 10_000 };
   const stopping = new AbortController();
   const isHealthy = trackMembership(consumer, options.logger);

@@ -149,8 +149,11 @@ export function trackMembership(consumer: Consumer, logger: Logger): () => boole
  * write in transactions), a session that survives a long handler (heartbeats come from the retry
  * loop), and reconnects retried for ever — a broker blip delays work, never ends the process.
  */
-export function createGroupConsumer(kafka: Kafka, groupId: string, sessionTimeoutMs = 30_000): Consumer {
+export function createGroupConsumer(kafka: Kafka, groupId: string, sessionTimeoutMs = 30_000, fetch: { maxBytesPerPartition?: number } = {}): Consumer {
   return kafka.consumer({
+    ...(fetch.maxBytesPerPartition === undefined
+      ? {}
+      : { maxBytesPerPartition: fetch.maxBytesPerPartition, maxBytes: Math.max(10 * 1024 * 1024, 4 * fetch.maxBytesPerPartition) }),
     groupId,
     sessionTimeout: sessionTimeoutMs,
     rebalanceTimeout: 60_000,
