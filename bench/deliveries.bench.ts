@@ -21,13 +21,10 @@
  * Figures, not assertions; a run that loses, doubles or fails deliveries says so. `--profile`
  * writes a V8 CPU profile of each service process to .stack/logs/bench/ (open it in DevTools).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config/config.ts';
 import { orderingKey, type EventKind, type ImpactEvent } from '../src/domain/event.ts';
@@ -47,9 +44,10 @@ import { startBenevitySimulator } from '../src/simulators/benevity/index.ts';
 import { startGooderaSimulator } from '../src/simulators/goodera/index.ts';
 import { startWorkdaySimulator } from '../src/simulators/workday/index.ts';
 import { createScenarioEnv, type ScenarioEnv } from '../test/integration/helpers/env.ts';
-import { machineCpu, percentiles, processCpuMicros, table } from './lib.ts';
+import { spawnService, type ServiceProcess } from '../test/integration/helpers/service-process.ts';
+import { machineCpu, percentiles, processCpuMicros, profileEnv, selfCpuMicros, table } from './lib.ts';
+import { dropScenario } from './pipeline/scenario.ts';
 
-const ROOT = new URL('../', import.meta.url).pathname;
 const TENANTS = ['acme', 'globex', 'initech', 'umbrella', 'hooli'];
 const CALLBACK_SECRET = 'callback-secret-bench-0123456789';
 
@@ -170,11 +168,6 @@ function eventsOf(kinds: readonly EventKind[], count: number, seed: number): Imp
     .map((event) => ({ ...event, eventId: randomUUID() }) as ImpactEvent);
 }
 
-const selfCpu = () => {
-  const used = process.cpuUsage();
-  return used.user + used.system;
-};
-
 interface Sample {
   readonly at: number;
   readonly count: number;
@@ -191,7 +184,7 @@ async function waitForRows(scenario: ScenarioEnv, child: ChildProcess, target: n
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the service exited (${child.exitCode ?? child.signalCode})`);
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from impact_deliveries`.execute(scenario.db);
-    const sample = { at: performance.now(), count: rows[0]!.n, cpu: processCpuMicros(pid), selfCpu: selfCpu(), machine: machineCpu() };
+    const sample = { at: performance.now(), count: rows[0]!.n, cpu: processCpuMicros(pid), selfCpu: selfCpuMicros(), machine: machineCpu() };
     samples.push(sample);
     if (sample.count >= target) return samples;
     if (Date.now() > deadline) throw new Error(`timed out with ${sample.count} of ${target} delivery rows`);
@@ -200,47 +193,6 @@ async function waitForRows(scenario: ScenarioEnv, child: ChildProcess, target: n
 }
 
 const pcts = (values: readonly number[]) => percentiles(values, [50, 95, 99]).map((ms) => ms.toFixed(0)).join(' / ');
-
-function spawnService(name: string, env: Record<string, string>, role: string) {
-  const logDir = join(ROOT, '.stack', 'logs', 'bench');
-  mkdirSync(logDir, { recursive: true });
-  const logFile = join(logDir, `deliveries.${name.replace(/[^a-z]+/g, '-')}.log`);
-  const log = createWriteStream(logFile);
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), 'start', '--role', role], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      ...env,
-      ...(process.argv.includes('--profile') ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${logDir}` } : {}),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stderr!.pipe(log, { end: false });
-  let buffered = '';
-  const started = new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      log.write(chunk);
-      if (buffered.length < 1_000_000) buffered += chunk.toString();
-      const match = /"healthPort":(\d+).*"msg":"impact-in started"/.exec(buffered);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code, signal) => reject(new Error(`service exited (${code ?? signal}) before starting; see ${logFile}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    child,
-    started,
-    logFile,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(killer);
-      log.end();
-    },
-  };
-}
 
 /** Messages on a topic (sum of high watermarks; nothing is ever deleted during a run). */
 async function messagesOn(scenario: ScenarioEnv, topic: string): Promise<number> {
@@ -296,12 +248,11 @@ async function runVariant(variant: Variant): Promise<Figures> {
     await sim.close();
     throw error;
   });
-  const redis = new Redis(scenario.env.REDIS_URL!);
   // The service's own idempotent producer (murmur2 partitioning, as the router's): a retried
   // produce (NOT_LEADER just after the topics are created is common) must not put a second copy
   // of an event on the topic — the run seeds exactly N.
   const producer = createKafkaSink(scenario.kafka);
-  let service: ReturnType<typeof spawnService> | undefined;
+  let service: ServiceProcess | undefined;
   try {
     for (const tenant of TENANTS) {
       await scenario.tenants.upsertTenant(tenant, tenant);
@@ -336,7 +287,7 @@ async function runVariant(variant: Variant): Promise<Figures> {
     if (seeded !== backlog.length) throw new Error(`seeded ${seeded} messages for ${backlog.length} events`);
 
     // 1. Saturated: the service drains the backlog.
-    service = spawnService(variant.name, scenario.env, `deliver:${variant.platform}`);
+    service = spawnService(`bench-deliveries-${variant.platform}`, { ...scenario.env, ...profileEnv() }, `deliver:${variant.platform}`);
     const healthPort = await service.started;
     const saturated = await waitForRows(scenario, service.child, EVENTS, 300_000);
     const sat = window(saturated, Math.ceil(EVENTS / 10));
@@ -399,19 +350,7 @@ async function runVariant(variant: Variant): Promise<Figures> {
     await service?.stop();
     await producer.disconnect().catch(() => undefined);
     await sim.close();
-    const admin = scenario.kafka.admin();
-    await admin.connect();
-    const groups = groupNames(scenario.env.TOPIC_PREFIX!);
-    await admin.deleteGroups([groups.deliver[variant.platform]]).catch(() => undefined);
-    await admin.disconnect();
-    await scenario.cleanup();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${scenario.env.REDIS_KEY_PREFIX}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    redis.disconnect();
+    await dropScenario(scenario, [groupNames(scenario.env.TOPIC_PREFIX!).deliver[variant.platform]]);
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 
 export interface BenchOptions {
   readonly measureMs: number;
@@ -92,4 +93,25 @@ export function machineCpu(): { busy: number; total: number } {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
   const total = fields.reduce((a, b) => a + b, 0);
   return { busy: total - fields[3]! - fields[4]!, total }; // idle and iowait are not busy
+}
+
+/** A process's resident set now (`VmRSS`) and its peak so far (`VmHWM`), in KiB (Linux /proc). */
+export function processMemoryKb(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: field('VmRSS'), peak: field('VmHWM') };
+}
+
+/** User+system CPU of this process, µs. */
+export function selfCpuMicros(): number {
+  const used = process.cpuUsage();
+  return used.user + used.system;
+}
+
+/** Where the end-to-end benches keep their reports and CPU profiles. */
+export const BENCH_LOG_DIR = join(new URL('../', import.meta.url).pathname, '.stack', 'logs', 'bench');
+
+/** For a spawned service: with `--profile` on the bench's command line, a V8 CPU profile of it in BENCH_LOG_DIR (open in DevTools). */
+export function profileEnv(argv: readonly string[] = process.argv): Record<string, string> {
+  return argv.includes('--profile') ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${BENCH_LOG_DIR}` } : {};
 }
