@@ -21,6 +21,8 @@
  *   input record's timestamp (the publisher's produce) — both this machine's clock;
  * - CPU µs per result: user+system of ALL service processes (/proc, all threads, 10 ms ticks)
  *   over the cell, ÷ its results; and of this process (publisher + simulators + result reader);
+ * - cores used per service process (its CPU ÷ the cell's wall time: which stage binds) and how
+ *   busy the whole machine was (others' processes too — a shared machine shows here);
  * - peak RSS per service process during the cell (VmRSS sampled every 250 ms); the run's peak
  *   (VmHWM) at the end.
  * Then, in the same run on the same broker, the raw kafkajs consume → produce rate of the same
@@ -53,7 +55,7 @@ import { createConfluentRegistry } from '../src/schemas/confluent/confluent-regi
 import { pushSchemas } from '../src/schemas/schema-sync.ts';
 import { createScenarioEnv } from '../test/integration/helpers/env.ts';
 import { spawnService, type ServiceProcess } from '../test/integration/helpers/service-process.ts';
-import { BENCH_LOG_DIR, formatRate, percentiles, processCpuMicros, processMemoryKb, profileEnv, selfCpuMicros, table } from './lib.ts';
+import { BENCH_LOG_DIR, formatRate, machineCpu, percentiles, processCpuMicros, processMemoryKb, profileEnv, selfCpuMicros, table } from './lib.ts';
 import { latencyChartSvg, svgToPng, type Series } from './pipeline/chart.ts';
 import { rawConsumeProduce, type RawCopy } from './pipeline/raw-copy.ts';
 import { Cell, ResultsCollector } from './pipeline/results.ts';
@@ -95,6 +97,10 @@ interface CellFigures {
   readonly offeredRate: number;
   readonly cpuMicrosPerResult: number;
   readonly selfCpuMicrosPerResult: number;
+  /** Role → CPU it used over the cell ÷ wall time (1 = one core; a Node process's main thread tops out near 1). */
+  readonly coresUsed: Record<string, number>;
+  /** Busy share of the whole machine over the cell, every core and every process (others' too). */
+  readonly machineBusy: number;
   /** Role → peak VmRSS during the cell, MiB. */
   readonly peakRssMb: Record<string, number>;
 }
@@ -119,10 +125,12 @@ async function runCell(
   seconds = SECONDS,
 ): Promise<CellFigures> {
   const pids = services.map((s) => s.child.pid!);
-  const cpuAt = () => pids.reduce((sum, pid) => sum + processCpuMicros(pid), 0);
+  const cpuOf = () => pids.map((pid) => processCpuMicros(pid));
+  const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
   const peakRss = new Map<string, number>(ROLES.map((r) => [r, 0]));
   const sampleRss = () => services.forEach((s, i) => peakRss.set(ROLES[i]!, Math.max(peakRss.get(ROLES[i]!)!, processMemoryKb(s.child.pid!).rss)));
-  const cpu0 = cpuAt();
+  const cpu0 = cpuOf();
+  const machine0 = machineCpu();
   const self0 = selfCpuMicros();
   const t0 = performance.now();
 
@@ -176,11 +184,16 @@ async function runCell(
     }
   }
   const got = Math.max(1, cell.receivedTotal);
+  const cpu1 = cpuOf();
+  const machine1 = machineCpu();
+  const wall = (performance.now() - t0) / 1000;
   return {
     cell,
-    seconds: (performance.now() - t0) / 1000,
+    seconds: wall,
+    coresUsed: Object.fromEntries(ROLES.map((role, i) => [role, (cpu1[i]! - cpu0[i]!) / 1e6 / wall])),
+    machineBusy: (machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total),
     offeredRate: cell.events / Math.max(0.001, (cell.lastPublishAt - cell.firstPublishAt) / 1000),
-    cpuMicrosPerResult: (cpuAt() - cpu0) / got,
+    cpuMicrosPerResult: (sum(cpu1) - sum(cpu0)) / got,
     selfCpuMicrosPerResult: (selfCpuMicros() - self0) / got,
     peakRssMb: Object.fromEntries([...peakRss].map(([role, kb]) => [role, kb / 1024])),
   };
@@ -281,6 +294,8 @@ try {
       [50, 95, 99].map((p) => ms(c.latency.getValueAtPercentile(p))).join(' / ') + ` / ${ms(c.latency.maxValue)}`,
       formatRate(f.cpuMicrosPerResult),
       formatRate(f.selfCpuMicrosPerResult),
+      ROLES.map((r) => f.coresUsed[r]!.toFixed(2)).join(' / '),
+      `${Math.round(f.machineBusy * 100)} %`,
       ROLES.map((r) => Math.round(f.peakRssMb[r]!)).join(' / '),
     ];
   });
@@ -296,10 +311,11 @@ try {
     `${ROLES.length} service processes (${ROLES.join(' | ')}), simulators + publisher + result reader in the bench process.\n` +
     `Cells: each added platform latency × (${RATES.map((r) => `${r} events/s for ${SECONDS} s`).join(', ')}, then ${EVENTS} events at once). ` +
     `An event fans out to 1–3 platforms (results per cell shown). Latency = result record timestamp − impact-published-at (publisher's produce), HDR.\n` +
-    `CPU µs/result = all service processes, user+system; bench = this process. RSS MiB = peak VmRSS in the cell per process (${ROLES.join(' / ')}).\n\n`;
+    `CPU µs/result = all service processes, user+system; bench = this process. Per process (${ROLES.join(' / ')}): cores used = its CPU ÷ wall over the cell ` +
+    `(a Node process near 1.00 is bound by its main thread), RSS MiB = peak VmRSS in the cell. Machine busy = all cores, every process (other users' too).\n\n`;
   const text =
     header +
-    table(['cell', 'offered ev/s', 'results', 'results/s', 'publish→result ms p50/95/99/max', 'service CPU µs/result', 'bench CPU µs/result', 'peak RSS MiB'], rows) +
+    table(['cell', 'offered ev/s', 'results', 'results/s', 'publish→result ms p50/95/99/max', 'service CPU µs/result', 'bench CPU µs/result', 'cores used', 'machine busy', 'peak RSS MiB'], rows) +
     `\nflat out, per platform (results/s) and single-record delivery rate ÷ raw kafkajs consume→produce rate:\n` +
     table(['cell', ...PLATFORMS.map((p) => `${p}/s`), 'benevity ÷ raw', 'workday ÷ raw'], flatRows) +
     `\npublish→result ms p50 / p99 by platform:\n` +
@@ -366,6 +382,8 @@ try {
         serviceCpuMicrosPerResult: f.cpuMicrosPerResult,
         benchCpuMicrosPerResult: f.selfCpuMicrosPerResult,
         peakRssMb: f.peakRssMb,
+        coresUsed: f.coresUsed,
+        machineBusy: f.machineBusy,
         wallSeconds: f.seconds,
         perSecond: series.find((s) => s.name === c.name)!.points,
       };

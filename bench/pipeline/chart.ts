@@ -24,14 +24,15 @@ export function latencyChartSvg(title: string, series: readonly Series[]): strin
   const tMax = Math.max(1, ...all.map((p) => p.t + 1));
   const decades = (v: number) => Math.log10(Math.max(1, v));
   const yTop = Math.ceil(decades(Math.max(10, ...all.map((p) => p.p99))));
+  const yBottom = Math.min(yTop - 1, Math.floor(decades(Math.min(...all.map((p) => p.p50)))));
   const x = (t: number) => M.left + (t / tMax) * (W - M.left - M.right);
-  const y = (ms: number) => H - M.bottom - (decades(ms) / yTop) * (H - M.top - M.bottom);
+  const y = (ms: number) => H - M.bottom - ((Math.max(yBottom, decades(ms)) - yBottom) / (yTop - yBottom)) * (H - M.top - M.bottom);
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
     `<text x="${M.left}" y="20" font-size="14" font-weight="bold">${esc(title)}</text>`,
   ];
-  for (let d = 0; d <= yTop; d++) {
+  for (let d = yBottom; d <= yTop; d++) {
     const ms = 10 ** d;
     out.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y(ms)}" y2="${y(ms)}" stroke="#ddd"/>`);
     out.push(`<text x="${M.left - 6}" y="${y(ms) + 4}" text-anchor="end">${ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`}</text>`);
