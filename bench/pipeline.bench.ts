@@ -19,6 +19,11 @@
  * - publish → result p50/p95/p99/max (HDR histogram, ms): the result record's Kafka timestamp
  *   (the relay's produce) minus the `impact-published-at` header the pipeline carries from the
  *   input record's timestamp (the publisher's produce) — both this machine's clock;
+ * - where that time goes, from each result's own firstAttemptAt and completedAt: publish → first
+ *   attempt, handling, completed → result record (outbox and relay); after the run, publish → first
+ *   attempt is split by the redacted and deliver records' timestamps (read then, so reading them
+ *   costs the measurement nothing) into the redactor's transaction, the router's, and waiting for
+ *   the deliverer;
  * - CPU µs per result: user+system of ALL service processes (/proc, all threads, 10 ms ticks)
  *   over the cell, ÷ its results; and of this process (publisher + simulators + result reader);
  * - cores used per service process (its CPU ÷ the cell's wall time: which stage binds) and how
@@ -38,13 +43,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { deliveryResultCodec } from '../src/codec/avro/contract-codecs.ts';
+import { deliveryResultCodec, redactedEventCodec } from '../src/codec/avro/contract-codecs.ts';
 import { loadRegistryConfig } from '../src/config/config.ts';
 import type { ImpactEvent } from '../src/domain/event.ts';
-import { PLATFORMS, type Platform } from '../src/domain/platform.ts';
+import { PLATFORMS } from '../src/domain/platform.ts';
 import { ensureTopics } from '../src/kafka/kafkajs/admin.ts';
 import { tailTopics } from '../src/kafka/kafkajs/topic-tail.ts';
 import { allTopics, groupNames, topicConfigs, topicNames } from '../src/kafka/topics.ts';
@@ -55,11 +59,13 @@ import { createConfluentRegistry } from '../src/schemas/confluent/confluent-regi
 import { pushSchemas } from '../src/schemas/schema-sync.ts';
 import { createScenarioEnv } from '../test/integration/helpers/env.ts';
 import { spawnService, type ServiceProcess } from '../test/integration/helpers/service-process.ts';
-import { BENCH_LOG_DIR, formatRate, machineCpu, percentiles, processCpuMicros, processMemoryKb, profileEnv, selfCpuMicros, table } from './lib.ts';
-import { latencyChartSvg, svgToPng, type Series } from './pipeline/chart.ts';
+import { BENCH_LOG_DIR, machineCpu, processCpuMicros, processMemoryKb, profileEnv, selfCpuMicros } from './lib.ts';
+import { latencyChartSvg, svgToPng } from './pipeline/chart.ts';
 import { rawConsumeProduce, type RawCopy } from './pipeline/raw-copy.ts';
 import { Cell, ResultsCollector } from './pipeline/results.ts';
+import { latencySeries, renderText, reportJson, type CellFigures, type RunFacts } from './pipeline/report.ts';
 import { dropScenario } from './pipeline/scenario.ts';
+import { readStageStamps } from './pipeline/stamps.ts';
 import { startBenchSimulators } from './pipeline/simulators.ts';
 
 const TENANTS = ['acme', 'globex', 'initech', 'umbrella', 'hooli'];
@@ -90,20 +96,6 @@ if (!Number.isFinite(SECONDS) || SECONDS <= 0) throw new Error('--seconds must b
 if (!Number.isInteger(EVENTS) || EVENTS < 1) throw new Error('--events must be a positive integer');
 if (!Number.isInteger(PARTITIONS) || PARTITIONS < 1) throw new Error('--partitions must be a positive integer');
 if (!CHART_PATH.endsWith('.svg')) throw new Error('--chart must name an .svg file (the PNG is written beside it)');
-
-interface CellFigures {
-  readonly cell: Cell;
-  readonly seconds: number;
-  readonly offeredRate: number;
-  readonly cpuMicrosPerResult: number;
-  readonly selfCpuMicrosPerResult: number;
-  /** Role → CPU it used over the cell ÷ wall time (1 = one core; a Node process's main thread tops out near 1). */
-  readonly coresUsed: Record<string, number>;
-  /** Busy share of the whole machine over the cell, every core and every process (others' too). */
-  readonly machineBusy: number;
-  /** Role → peak VmRSS during the cell, MiB. */
-  readonly peakRssMb: Record<string, number>;
-}
 
 let seed = 100;
 /** `count` sample events with fresh ids (sampleEvents' ids repeat per seed; a repeat would be a duplicate). */
@@ -199,10 +191,6 @@ async function runCell(
   };
 }
 
-const secondsBetween = (from: number, to: number) => Math.max(0.001, (to - from) / 1000);
-const resultsPerSecond = (c: Cell) => c.receivedTotal / secondsBetween(c.firstPublishAt, c.lastResult);
-const platformRate = (c: Cell, p: Platform) => c.received[p] / secondsBetween(c.firstPublishAt, c.lastResultAt[p]);
-const ms = (v: number) => (v >= 10_000 ? formatRate(v) : String(Math.round(v)));
 
 const sims = await startBenchSimulators(TENANTS);
 const scenario = await createScenarioEnv('benchpipeline', {
@@ -271,6 +259,17 @@ try {
   await results.poll();
   const tally = results.tally();
   const simStats = sims.stats();
+  process.stderr.write('reading the redacted and deliver topics for the stage split…\n');
+  const stageSplit = await readStageStamps(
+    scenario.kafka,
+    topics,
+    redactedEventCodec(registry, topics.redacted),
+    { redacted: results.registered, deliver: tally.expected },
+    `${scenario.env.TOPIC_PREFIX}bench.stamps`,
+  ).then(
+    (stamps) => ({ split: results.splitFront(stamps.redactedAt, stamps.routedAt), of: results.firstSeen }),
+    (error: unknown) => ({ split: 0, of: results.firstSeen, error: (error as Error).message }),
+  );
   const problems: string[] = [];
   if (tally.lost > 0) problems.push(`${tally.lost} (event, platform) results LOST (never on the results topic)`);
   if (tally.doubled > 0) problems.push(`${tally.doubled} results DOUBLED on the results topic`);
@@ -283,69 +282,21 @@ try {
     }
   }
 
-  // Output: table, ratio, exactly-once verdict.
-  const rows = figures.map((f) => {
-    const c = f.cell;
-    return [
-      c.name,
-      c.rate === 'flat' ? 'backlog' : formatRate(f.offeredRate),
-      `${c.receivedTotal}/${c.expectedTotal}`,
-      formatRate(resultsPerSecond(c)),
-      [50, 95, 99].map((p) => ms(c.latency.getValueAtPercentile(p))).join(' / ') + ` / ${ms(c.latency.maxValue)}`,
-      formatRate(f.cpuMicrosPerResult),
-      formatRate(f.selfCpuMicrosPerResult),
-      ROLES.map((r) => f.coresUsed[r]!.toFixed(2)).join(' / '),
-      `${Math.round(f.machineBusy * 100)} %`,
-      ROLES.map((r) => Math.round(f.peakRssMb[r]!)).join(' / '),
-    ];
-  });
-  const flatRows = figures
-    .filter((f) => f.cell.rate === 'flat')
-    .map((f) => [
-      f.cell.name,
-      ...PLATFORMS.map((p) => formatRate(platformRate(f.cell, p))),
-      ...(['benevity', 'workday'] as const).map((p) => (raw ? `${((platformRate(f.cell, p) / raw.perSecond) * 100).toFixed(2)} %` : 'n/a')),
-    ]);
-  const header =
-    `whole pipeline, black box — node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, ${PARTITIONS} partitions, ` +
-    `${ROLES.length} service processes (${ROLES.join(' | ')}), simulators + publisher + result reader in the bench process.\n` +
-    `Cells: each added platform latency × (${RATES.map((r) => `${r} events/s for ${SECONDS} s`).join(', ')}, then ${EVENTS} events at once). ` +
-    `An event fans out to 1–3 platforms (results per cell shown). Latency = result record timestamp − impact-published-at (publisher's produce), HDR.\n` +
-    `CPU µs/result = all service processes, user+system; bench = this process. Per process (${ROLES.join(' / ')}): cores used = its CPU ÷ wall over the cell ` +
-    `(a Node process near 1.00 is bound by its main thread), RSS MiB = peak VmRSS in the cell. Machine busy = all cores, every process (other users' too).\n\n`;
-  const text =
-    header +
-    table(['cell', 'offered ev/s', 'results', 'results/s', 'publish→result ms p50/95/99/max', 'service CPU µs/result', 'bench CPU µs/result', 'cores used', 'machine busy', 'peak RSS MiB'], rows) +
-    `\nflat out, per platform (results/s) and single-record delivery rate ÷ raw kafkajs consume→produce rate:\n` +
-    table(['cell', ...PLATFORMS.map((p) => `${p}/s`), 'benevity ÷ raw', 'workday ÷ raw'], flatRows) +
-    `\npublish→result ms p50 / p99 by platform:\n` +
-    table(
-      ['cell', ...PLATFORMS],
-      figures.map((f) => [f.cell.name, ...PLATFORMS.map((p) => [50, 99].map((q) => ms(f.cell.byPlatform[p].getValueAtPercentile(q))).join(' / '))]),
-    ) +
-    (raw
-      ? `\nraw kafkajs consume→produce, same run, same broker, the events topic's ${formatRate(raw.messages / raw.passes)} messages × ${raw.passes} passes: ` +
-        `${formatRate(raw.perSecond)} messages/s, ${raw.cpuMicrosPerMessage.toFixed(1)} CPU µs per message (${raw.messages} in ${raw.seconds.toFixed(2)} s)\n`
-      : `\nraw kafkajs consume→produce FAILED: ${rawError}\n`) +
-    `run peak RSS (VmHWM) MiB: ${ROLES.map((r) => `${r} ${Math.round(peakRunRssMb[r]!)}`).join(', ')}\n` +
-    (problems.length === 0
-      ? `\nexactly once: every one of ${Object.values(tally.expected).reduce((a, b) => a + b, 0)} (event, platform) results arrived once, status delivered; ` +
-        `simulators accepted ${PLATFORMS.map((p) => `${p} ${simStats[p].accepted}`).join(', ')}, no duplicates.\n`
-      : `\n${'!'.repeat(72)}\n!! LOST OR DOUBLED — this run's figures are not trustworthy:\n${problems.map((p) => `!!   ${p}`).join('\n')}\n${'!'.repeat(72)}\n`);
-  process.stdout.write(text);
+  const run: RunFacts = {
+    options: { latencies: LATENCIES, rates: RATES, seconds: SECONDS, events: EVENTS, partitions: PARTITIONS, roles: ROLES },
+    figures,
+    raw: raw ?? { error: rawError ?? 'not run' },
+    peakRunRssMb,
+    tally,
+    simulators: simStats,
+    stageSplit,
+    problems,
+  };
+  process.stdout.write(renderText(run));
   if (problems.length > 0) exitCode = 1;
 
   // Chart and JSON report.
-  const t0 = Math.min(...figures.flatMap((f) => [...f.cell.perSecond.keys()]));
-  const series: Series[] = figures.map((f) => ({
-    name: f.cell.name,
-    points: [...f.cell.perSecond]
-      .sort(([a], [b]) => a - b)
-      .map(([t, values]) => {
-        const [p50, p99] = percentiles(values, [50, 99]);
-        return { t: t - t0, p50: p50!, p99: p99! };
-      }),
-  }));
+  const series = latencySeries(figures);
   mkdirSync(dirname(CHART_PATH), { recursive: true });
   const svg = latencyChartSvg(`impact-in publish → result latency per second (${LATENCIES.join('/')} ms platform latency)`, series);
   writeFileSync(CHART_PATH, svg);
@@ -355,49 +306,8 @@ try {
     return false;
   });
   process.stdout.write(`chart: ${CHART_PATH}${png ? ` and ${pngPath}` : ' (no PNG: /usr/bin/chromium not found)'}\n`);
-
-  const report = {
-    at: new Date().toISOString(),
-    node: process.version,
-    cpu: `${cpus()[0]?.model ?? 'unknown'} ×${cpus().length}`,
-    options: { latencies: LATENCIES, rates: RATES, seconds: SECONDS, events: EVENTS, partitions: PARTITIONS, roles: ROLES },
-    cells: figures.map((f) => {
-      const c = f.cell;
-      return {
-        name: c.name,
-        platformLatencyMs: c.latencyMs,
-        rate: c.rate,
-        events: c.events,
-        offeredEventsPerSecond: f.offeredRate,
-        expectedResults: c.expected,
-        results: c.received,
-        resultsPerSecond: resultsPerSecond(c),
-        perPlatformResultsPerSecond: Object.fromEntries(PLATFORMS.map((p) => [p, platformRate(c, p)])),
-        publishToResultMs: { p50: c.latency.getValueAtPercentile(50), p95: c.latency.getValueAtPercentile(95), p99: c.latency.getValueAtPercentile(99), max: c.latency.maxValue, count: c.latency.totalCount },
-        publishToResultMsByPlatform: Object.fromEntries(
-          PLATFORMS.map((p) => [p, { p50: c.byPlatform[p].getValueAtPercentile(50), p99: c.byPlatform[p].getValueAtPercentile(99), max: c.byPlatform[p].maxValue }]),
-        ),
-        unstampedResults: c.unstamped,
-        stampBeforeSendResolvedMaxMs: c.stampBeforeSendMaxMs,
-        serviceCpuMicrosPerResult: f.cpuMicrosPerResult,
-        benchCpuMicrosPerResult: f.selfCpuMicrosPerResult,
-        peakRssMb: f.peakRssMb,
-        coresUsed: f.coresUsed,
-        machineBusy: f.machineBusy,
-        wallSeconds: f.seconds,
-        perSecond: series.find((s) => s.name === c.name)!.points,
-      };
-    }),
-    raw: raw ?? { error: rawError },
-    singleRecordToRaw: raw
-      ? figures.filter((f) => f.cell.rate === 'flat').map((f) => ({ cell: f.cell.name, benevity: platformRate(f.cell, 'benevity') / raw!.perSecond, workday: platformRate(f.cell, 'workday') / raw!.perSecond }))
-      : null,
-    runPeakRssMb: peakRunRssMb,
-    exactlyOnce: { ok: problems.length === 0, problems, tally, simulators: simStats },
-    chart: { svg: CHART_PATH, png: png ? pngPath : null },
-  };
   mkdirSync(dirname(JSON_PATH), { recursive: true });
-  writeFileSync(JSON_PATH, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(JSON_PATH, `${JSON.stringify(reportJson(run, series, { svg: CHART_PATH, png: png ? pngPath : null }), null, 2)}\n`);
   process.stdout.write(`report: ${JSON_PATH}\n`);
 } finally {
   await Promise.all(services.map((s) => s.stop()));

@@ -16,16 +16,28 @@ import type { TopicTail } from '../../src/kafka/kafkajs/topic-tail.ts';
 import { PUBLISHED_AT_HEADER } from '../../src/observability/latency/published-at.ts';
 
 const PLATFORM_LIST = Object.keys(PLATFORM_KINDS) as Platform[];
+const histogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 });
+
+/**
+ * Where the publish → result time goes, from what each result itself says (firstAttemptAt and
+ * completedAt are the deliverer's clock, this machine's): publish → first attempt (redactor,
+ * router, and waiting on the deliver topic and in the deliverer), first attempt → completed
+ * (handling: the platform call, retries; Benevity hours: until the import's callback), completed
+ * → result record (the outbox row waiting for the relay). After the run, the redacted and deliver
+ * records' timestamps split the first into publish → redacted (the redactor's transaction),
+ * redacted → routed (the router's) and routed → first attempt (waiting for the deliverer).
+ */
+export const STAGES = ['toFirstAttempt', 'redactor', 'router', 'queued', 'handling', 'toResult'] as const;
+export type Stage = (typeof STAGES)[number];
 
 export class Cell {
   /** Publish → result, ms, 1 ms to 1 h at 3 significant digits. */
-  readonly latency = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 });
+  readonly latency = histogram();
+  readonly stages = Object.fromEntries(STAGES.map((stage) => [stage, histogram()])) as Record<Stage, hdr.Histogram>;
   /** Second of the run (by result time) → latencies of the results then. */
   readonly perSecond = new Map<number, number[]>();
   /** The same per platform. */
-  readonly byPlatform = Object.fromEntries(
-    PLATFORM_LIST.map((p) => [p, hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 })]),
-  ) as Record<Platform, hdr.Histogram>;
+  readonly byPlatform = Object.fromEntries(PLATFORM_LIST.map((p) => [p, histogram()])) as Record<Platform, hdr.Histogram>;
   /** Largest lag of the publisher's send resolving behind the stamp the pipeline carries, ms (a sanity check of the stamp). */
   stampBeforeSendMaxMs = 0;
   readonly expected: Record<Platform, number> = { benevity: 0, goodera: 0, workday: 0 };
@@ -71,6 +83,8 @@ export interface Tally {
 }
 
 export class ResultsCollector {
+  /** First-seen results' stamps, for the split of publish → first attempt once the intermediate topics are read. */
+  readonly #front: { cell: Cell; eventId: string; platform: Platform; published: number; firstAttempt: number }[] = [];
   readonly #owner = new Map<string, { cell: Cell; platforms: readonly Platform[]; sentAt: number }>();
   readonly #seen = new Map<string, number>();
   readonly #notDelivered: Record<string, number> = {};
@@ -88,6 +102,16 @@ export class ResultsCollector {
     this.#topic = topic;
     this.#codec = codec;
     this.runStart = runStart;
+  }
+
+  /** Results seen (first copies) with a publish stamp. */
+  get firstSeen(): number {
+    return this.#front.length;
+  }
+
+  /** Events registered so far. */
+  get registered(): number {
+    return this.#owner.size;
   }
 
   /** An event was published (its send resolved) as part of `cell`. */
@@ -128,12 +152,37 @@ export class ResultsCollector {
       const ms = Math.max(0, at - published);
       cell.latency.recordValue(ms);
       cell.byPlatform[result.platform].recordValue(ms);
+      const firstAttempt = Date.parse(result.firstAttemptAt);
+      const completed = Date.parse(result.completedAt);
+      cell.stages.toFirstAttempt.recordValue(Math.max(0, firstAttempt - published));
+      this.#front.push({ cell, eventId: result.eventId, platform: result.platform, published, firstAttempt });
+      cell.stages.handling.recordValue(Math.max(0, completed - firstAttempt));
+      cell.stages.toResult.recordValue(Math.max(0, at - completed));
       cell.stampBeforeSendMaxMs = Math.max(cell.stampBeforeSendMaxMs, owner.sentAt - published);
       const second = Math.floor((at - this.runStart) / 1000);
       let bucket = cell.perSecond.get(second);
       if (!bucket) cell.perSecond.set(second, (bucket = []));
       bucket.push(ms);
     }
+  }
+
+  /**
+   * Splits publish → first attempt by the redacted record's timestamp (event id → ms) and the
+   * deliver record's (`eventId:platform` → ms); a result with either missing is left out. Returns
+   * how many were split.
+   */
+  splitFront(redactedAt: ReadonlyMap<string, number>, routedAt: ReadonlyMap<string, number>): number {
+    let split = 0;
+    for (const { cell, eventId, platform, published, firstAttempt } of this.#front) {
+      const redacted = redactedAt.get(eventId);
+      const routed = routedAt.get(`${eventId}:${platform}`);
+      if (redacted === undefined || routed === undefined) continue;
+      cell.stages.redactor.recordValue(Math.max(0, redacted - published));
+      cell.stages.router.recordValue(Math.max(0, routed - redacted));
+      cell.stages.queued.recordValue(Math.max(0, firstAttempt - routed));
+      split++;
+    }
+    return split;
   }
 
   /** Lost and doubled over every registered event, after the last poll. */

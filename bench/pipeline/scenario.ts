@@ -1,5 +1,5 @@
 /**
- * Dropping a benchmark's world when it is done: its consumer groups, its database and topics
+ * Dropping a benchmark's world when it is done: its consumer groups (named, or under its prefix), its database and topics
  * (test/integration/helpers/env.ts's cleanup) and its Redis keys, so runs on the shared stack
  * leave nothing behind.
  */
@@ -9,7 +9,11 @@ import type { ScenarioEnv } from '../../test/integration/helpers/env.ts';
 export async function dropScenario(scenario: ScenarioEnv, groups: readonly string[]): Promise<void> {
   const admin = scenario.kafka.admin();
   await admin.connect();
-  if (groups.length > 0) await admin.deleteGroups([...groups]).catch(() => undefined);
+  // The named groups, and any other this world's prefix names (e.g. a topic tail's own).
+  const prefix = scenario.env.TOPIC_PREFIX!;
+  const listed = await admin.listGroups().then(({ groups: all }) => all.map((g) => g.groupId).filter((id) => id.startsWith(prefix)), () => []);
+  const mine = [...new Set([...groups, ...listed])];
+  if (mine.length > 0) await admin.deleteGroups(mine).catch(() => undefined);
   await admin.disconnect();
   await scenario.cleanup();
   const redis = new Redis(scenario.env.REDIS_URL!);
