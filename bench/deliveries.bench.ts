@@ -24,7 +24,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spawnService, type ServiceProcess } from '../test/integration/helpers/service-process.ts';
+import { dropScenario, profileEnv } from './pipeline/scenario.ts';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config/config.ts';
 import { orderingKey, type EventKind, type ImpactEvent } from '../src/domain/event.ts';
@@ -44,10 +47,9 @@ import { startBenevitySimulator } from '../src/simulators/benevity/index.ts';
 import { startGooderaSimulator } from '../src/simulators/goodera/index.ts';
 import { startWorkdaySimulator } from '../src/simulators/workday/index.ts';
 import { createScenarioEnv, type ScenarioEnv } from '../test/integration/helpers/env.ts';
-import { spawnService, type ServiceProcess } from '../test/integration/helpers/service-process.ts';
-import { machineCpu, percentiles, processCpuMicros, profileEnv, selfCpuMicros, table } from './lib.ts';
-import { dropScenario } from './pipeline/scenario.ts';
+import { machineCpu, percentiles, processCpuMicros, table } from './lib.ts';
 
+const ROOT = new URL('../', import.meta.url).pathname;
 const TENANTS = ['acme', 'globex', 'initech', 'umbrella', 'hooli'];
 const CALLBACK_SECRET = 'callback-secret-bench-0123456789';
 
@@ -168,6 +170,11 @@ function eventsOf(kinds: readonly EventKind[], count: number, seed: number): Imp
     .map((event) => ({ ...event, eventId: randomUUID() }) as ImpactEvent);
 }
 
+const selfCpu = () => {
+  const used = process.cpuUsage();
+  return used.user + used.system;
+};
+
 interface Sample {
   readonly at: number;
   readonly count: number;
@@ -184,7 +191,7 @@ async function waitForRows(scenario: ScenarioEnv, child: ChildProcess, target: n
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the service exited (${child.exitCode ?? child.signalCode})`);
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from impact_deliveries`.execute(scenario.db);
-    const sample = { at: performance.now(), count: rows[0]!.n, cpu: processCpuMicros(pid), selfCpu: selfCpuMicros(), machine: machineCpu() };
+    const sample = { at: performance.now(), count: rows[0]!.n, cpu: processCpuMicros(pid), selfCpu: selfCpu(), machine: machineCpu() };
     samples.push(sample);
     if (sample.count >= target) return samples;
     if (Date.now() > deadline) throw new Error(`timed out with ${sample.count} of ${target} delivery rows`);
@@ -287,7 +294,7 @@ async function runVariant(variant: Variant): Promise<Figures> {
     if (seeded !== backlog.length) throw new Error(`seeded ${seeded} messages for ${backlog.length} events`);
 
     // 1. Saturated: the service drains the backlog.
-    service = spawnService(`bench-deliveries-${variant.platform}`, { ...scenario.env, ...profileEnv() }, `deliver:${variant.platform}`);
+    service = spawnService(`bench-deliveries-${variant.platform}`, { ...scenario.env, ...profileEnv(join(ROOT, '.stack', 'logs', 'bench')) }, `deliver:${variant.platform}`);
     const healthPort = await service.started;
     const saturated = await waitForRows(scenario, service.child, EVENTS, 300_000);
     const sat = window(saturated, Math.ceil(EVENTS / 10));

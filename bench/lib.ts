@@ -110,8 +110,3 @@ export function selfCpuMicros(): number {
 
 /** Where the end-to-end benches keep their reports and CPU profiles. */
 export const BENCH_LOG_DIR = join(new URL('../', import.meta.url).pathname, '.stack', 'logs', 'bench');
-
-/** For a spawned service: with `--profile` on the bench's command line, a V8 CPU profile of it in BENCH_LOG_DIR (open in DevTools). */
-export function profileEnv(argv: readonly string[] = process.argv): Record<string, string> {
-  return argv.includes('--profile') ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${BENCH_LOG_DIR}` } : {};
-}

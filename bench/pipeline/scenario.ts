@@ -1,7 +1,7 @@
 /**
  * Dropping a benchmark's world when it is done: its consumer groups (named, or under its prefix), its database and topics
  * (test/integration/helpers/env.ts's cleanup) and its Redis keys, so runs on the shared stack
- * leave nothing behind.
+ * leave nothing behind; and the environment that makes a service process write a CPU profile.
  */
 import { Redis } from 'ioredis';
 import type { ScenarioEnv } from '../../test/integration/helpers/env.ts';
@@ -27,4 +27,9 @@ export async function dropScenario(scenario: ScenarioEnv, groups: readonly strin
   } finally {
     redis.disconnect();
   }
+}
+
+/** For a spawned service: with `--profile` on the bench's command line, a V8 CPU profile of it in `dir` (open it in DevTools). */
+export function profileEnv(dir: string, argv: readonly string[] = process.argv): Record<string, string> {
+  return argv.includes('--profile') ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` } : {};
 }
