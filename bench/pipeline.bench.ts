@@ -11,7 +11,8 @@
  * four service processes: `redactor,router,relay`, `deliver:benevity`, `deliver:goodera`,
  * `deliver:workday` (shipped defaults but for client rate limits set high enough never to bind).
  * After a warm-up batch, for each added platform latency (`--latency`, ms on every simulator
- * answer) the real publisher (src/publisher) sends sample events at each fixed rate of `--rates`
+ * answer) the real publisher (src/publisher) sends sample events (dated by a fixed clock, fresh
+ * ids) at each fixed rate of `--rates`
  * (events/s for `--seconds`), then `--events` at once (flat out, a backlog); each cell waits for
  * all its results before the next starts. An event fans out to every platform that takes its kind
  * (on average 2 results per event). Per cell:
@@ -32,10 +33,12 @@
  *   (VmHWM) at the end.
  * Then, in the same run on the same broker, the raw kafkajs consume → produce rate of the same
  * messages (bench/pipeline/raw-copy.ts: the events topic copied as-is to a scratch topic), and the
- * ratio of each single-record platform's (Benevity, Workday) flat-out delivery rate to it.
+ * ratio of each single-record platform's (Benevity, Workday) flat-out delivery rate to it — the
+ * whole pipeline's rate per platform, so lower than a deliverer draining a seeded deliver topic
+ * alone (bench/deliveries.bench.ts).
  * Every run checks nothing was lost or doubled: each (event, platform) result once on the results
  * topic, each simulator accepted exactly what was routed to it with no duplicates — and says so
- * loudly when not. Figures, not assertions. Writes a JSON report (`--json`, default
+ * loudly when not (and exits 1). Figures, not assertions. Writes a JSON report (`--json`, default
  * .stack/logs/bench/pipeline-<time>.json) and the latency-over-time chart as SVG (+ PNG when
  * /usr/bin/chromium exists) next to it, or where `--chart` says. Service logs:
  * .stack/logs/tests/bench-pipeline-*.log; `--profile` writes a V8 CPU profile of each service
