@@ -21,13 +21,13 @@
  * Figures, not assertions; a run that loses, doubles or fails deliveries says so. `--profile`
  * writes a V8 CPU profile of each service process to .stack/logs/bench/ (open it in DevTools).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
+import { spawnService, type ServiceProcess } from '../test/integration/helpers/service-process.ts';
+import { dropScenario, profileEnv } from './pipeline/scenario.ts';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config/config.ts';
 import { orderingKey, type EventKind, type ImpactEvent } from '../src/domain/event.ts';
@@ -210,47 +210,6 @@ async function waitForRows(scenario: ScenarioEnv, child: ChildProcess, target: n
 
 const pcts = (values: readonly number[]) => percentiles(values, [50, 95, 99]).map((ms) => ms.toFixed(0)).join(' / ');
 
-function spawnService(name: string, env: Record<string, string>, role: string) {
-  const logDir = join(ROOT, '.stack', 'logs', 'bench');
-  mkdirSync(logDir, { recursive: true });
-  const logFile = join(logDir, `deliveries.${name.replace(/[^a-z]+/g, '-')}.log`);
-  const log = createWriteStream(logFile);
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), 'start', '--role', role], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      ...env,
-      ...(process.argv.includes('--profile') ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${logDir}` } : {}),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stderr!.pipe(log, { end: false });
-  let buffered = '';
-  const started = new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      log.write(chunk);
-      if (buffered.length < 1_000_000) buffered += chunk.toString();
-      const match = /"healthPort":(\d+).*"msg":"impact-in started"/.exec(buffered);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code, signal) => reject(new Error(`service exited (${code ?? signal}) before starting; see ${logFile}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    child,
-    started,
-    logFile,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(killer);
-      log.end();
-    },
-  };
-}
-
 /** Messages on a topic (sum of high watermarks; nothing is ever deleted during a run). */
 async function messagesOn(scenario: ScenarioEnv, topic: string): Promise<number> {
   const admin = scenario.kafka.admin();
@@ -305,12 +264,11 @@ async function runVariant(variant: Variant): Promise<Figures> {
     await sim.close();
     throw error;
   });
-  const redis = new Redis(scenario.env.REDIS_URL!);
   // The service's own idempotent producer (murmur2 partitioning, as the router's): a retried
   // produce (NOT_LEADER just after the topics are created is common) must not put a second copy
   // of an event on the topic — the run seeds exactly N.
   const producer = createKafkaSink(scenario.kafka);
-  let service: ReturnType<typeof spawnService> | undefined;
+  let service: ServiceProcess | undefined;
   try {
     for (const tenant of TENANTS) {
       await scenario.tenants.upsertTenant(tenant, tenant);
@@ -345,7 +303,7 @@ async function runVariant(variant: Variant): Promise<Figures> {
     if (seeded !== backlog.length) throw new Error(`seeded ${seeded} messages for ${backlog.length} events`);
 
     // 1. Saturated: the service drains the backlog.
-    service = spawnService(variant.name, scenario.env, `deliver:${variant.platform}`);
+    service = spawnService(`bench-deliveries-${variant.platform}`, { ...scenario.env, ...profileEnv(join(ROOT, '.stack', 'logs', 'bench')) }, `deliver:${variant.platform}`);
     const healthPort = await service.started;
     const saturated = await waitForRows(scenario, service.child, EVENTS, 300_000);
     const sat = window(saturated, Math.ceil(EVENTS / 10));
@@ -409,19 +367,7 @@ async function runVariant(variant: Variant): Promise<Figures> {
     await service?.stop();
     await producer.disconnect().catch(() => undefined);
     await sim.close();
-    const admin = scenario.kafka.admin();
-    await admin.connect();
-    const groups = groupNames(scenario.env.TOPIC_PREFIX!);
-    await admin.deleteGroups([groups.deliver[variant.platform]]).catch(() => undefined);
-    await admin.disconnect();
-    await scenario.cleanup();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${scenario.env.REDIS_KEY_PREFIX}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    redis.disconnect();
+    await dropScenario(scenario, [groupNames(scenario.env.TOPIC_PREFIX!).deliver[variant.platform]]);
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 
 export interface BenchOptions {
   readonly measureMs: number;
@@ -93,3 +94,19 @@ export function machineCpu(): { busy: number; total: number } {
   const total = fields.reduce((a, b) => a + b, 0);
   return { busy: total - fields[3]! - fields[4]!, total }; // idle and iowait are not busy
 }
+
+/** A process's resident set now (`VmRSS`) and its peak so far (`VmHWM`), in KiB (Linux /proc). */
+export function processMemoryKb(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: field('VmRSS'), peak: field('VmHWM') };
+}
+
+/** User+system CPU of this process, µs. */
+export function selfCpuMicros(): number {
+  const used = process.cpuUsage();
+  return used.user + used.system;
+}
+
+/** Where the end-to-end benches keep their reports and CPU profiles. */
+export const BENCH_LOG_DIR = join(new URL('../', import.meta.url).pathname, '.stack', 'logs', 'bench');
