@@ -3,9 +3,11 @@
  * platform's simulator over real HTTP on loopback with zero added latency (with the local stack:
  * `eval "$(bash deploy/local/stack.sh env)"` first):
  *
- *   node bench/deliveries.bench.ts [--events 2000] [--partitions 6] [--latency 0] [--only goodera,workday,…] [--profile]
+ *   node bench/deliveries.bench.ts [--events 2000] [--partitions 6] [--latency 0] [--employees 1000] [--only goodera,workday,…] [--profile]
  *
  * `--latency ms` adds that much to every simulator answer (a real platform's 20–100 ms).
+ * `--employees n` per tenant (default 1,000): each (tenant, employee) is an ordering key whose
+ * events go one at a time, so few keys bound the concurrency inside a partition.
  *
  * Per platform: its own database, topic prefix, consumer group and Redis key prefix (as the
  * integration scenarios isolate), five tenants configured for it, N events redacted by the real
@@ -64,6 +66,9 @@ function flag(name: string, fallback: string): string {
 const EVENTS = Number(flag('events', '2000'));
 const PARTITIONS = Number(flag('partitions', '6'));
 const LATENCY_MS = Number(flag('latency', '0'));
+/** Distinct employees per tenant: each (tenant, employee) is an ordering key, delivered one at a time. */
+const EMPLOYEES = Number(flag('employees', '1000'));
+if (!Number.isInteger(EMPLOYEES) || EMPLOYEES < 1) throw new Error('--employees must be a positive integer');
 if (!Number.isInteger(LATENCY_MS) || LATENCY_MS < 0) throw new Error('--latency must be an integer ≥ 0 (ms)');
 /** Every route of a simulator answers LATENCY_MS later. */
 const slow = (sim: { injectFault(spec: unknown): unknown }) => {
@@ -172,7 +177,7 @@ async function startBenevity(): Promise<Simulated> {
 /** `count` sample events of the given kinds across the tenants, each with a fresh id. */
 function eventsOf(kinds: readonly EventKind[], count: number, seed: number): ImpactEvent[] {
   const perCycle = kinds.length / 4; // sampleEvents cycles through the four kinds
-  const pool = sampleEvents(Math.ceil(count / perCycle) + 4, { tenants: TENANTS, seed, now: new Date() });
+  const pool = sampleEvents(Math.ceil(count / perCycle) + 4, { tenants: TENANTS, seed, now: new Date(), employeesPerTenant: EMPLOYEES });
   return pool
     .filter((event) => kinds.includes(event.kind))
     .slice(0, count)
@@ -398,7 +403,7 @@ for (const variant of chosen) {
 
 process.stdout.write(
   `deliveries end to end per platform — node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, ` +
-    `${EVENTS} events backlog + ${EVENTS / 2} paced at half the measured rate, ${PARTITIONS} partitions, ` +
+    `${EVENTS} events backlog + ${EVENTS / 2} paced at half the measured rate, ${PARTITIONS} partitions, ${TENANTS.length} tenants × ${EMPLOYEES} employees (ordering keys), ` +
     `one service process (--role deliver:<platform>), simulators in the bench process on loopback, ${LATENCY_MS === 0 ? 'no added latency' : `${LATENCY_MS} ms added to every simulator answer`}.\n` +
     `Rate limiters set high enough not to be the bottleneck (waits below). Rates and saturated CPU exclude the first 10 % (warm-up).\n` +
     `handling = a delivery row's first attempt → row recorded; publish→row = the paced batch; machine busy = all cores, every process, while draining.\n\n`,

@@ -107,7 +107,7 @@ if (!CHART_PATH.endsWith('.svg')) throw new Error('--chart must name an .svg fil
 let seed = 100;
 /** `count` sample events with fresh ids (sampleEvents' ids repeat per seed; a repeat would be a duplicate). */
 function freshEvents(count: number): ImpactEvent[] {
-  return sampleEvents(count, { tenants: TENANTS, seed: seed++, now: EVENTS_NOW }).map((e) => ({ ...e, eventId: randomUUID() }) as ImpactEvent);
+  return sampleEvents(count, { tenants: TENANTS, seed: seed++, now: EVENTS_NOW, employeesPerTenant: 1_000 }).map((e) => ({ ...e, eventId: randomUUID() }) as ImpactEvent);
 }
 
 async function publish(publisher: ImpactPublisher, results: ResultsCollector, cell: Cell, events: readonly ImpactEvent[]) {
