@@ -270,7 +270,9 @@ async function wireService(
     const owner = `${process.pid}.${randomUUID()}`;
     // Per-platform request budgets (Goodera: per API key), shared by every instance through Redis.
     // OAuth tokens (Workday) encrypted in PostgreSQL, shared by every instance.
-    const tokens = createPostgresTokenStore(db, secretBox, { refreshMarginMs: config.providerTokens.refreshMarginMs, onToken: watchTokenExpiry(metrics) });
+    // Both feed the token expiry gauges: those stored in PostgreSQL and those Benevity's connector holds in memory.
+    const onToken = watchTokenExpiry(metrics);
+    const tokens = createPostgresTokenStore(db, secretBox, { refreshMarginMs: config.providerTokens.refreshMarginMs, onToken });
     const rateLimiter = instrumentRateLimiter(
       createRedisRateLimiter(redis, {
         keyPrefix: config.redis.keyPrefix,
@@ -315,6 +317,7 @@ async function wireService(
           rateLimiter,
           contactBox: secretBox,
           tokens,
+          onToken,
           ...(benevity === undefined ? {} : { callbackUrl: benevity.callbackUrl }),
         }),
         breaker,
