@@ -60,5 +60,5 @@ LABEL org.opencontainers.image.title="impact-in" \
       org.opencontainers.image.created="${CREATED}" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.base.name="${NODE_BASE}"
-ENTRYPOINT ["node", "/app/src/cli/main.ts"]
+ENTRYPOINT ["node", "/app/bin/impact-in.js"]
 CMD ["start", "--role", "all"]

@@ -28,6 +28,8 @@ export interface ConnectorDeps {
   readonly callbackUrl?: (tenantId: string) => string;
   /** OAuth tokens shared by every instance, encrypted in PostgreSQL (Workday). */
   readonly tokens?: ProviderTokenStore;
+  /** Told of each OAuth token a connector holds in memory (Benevity), for the token expiry gauges. */
+  readonly onToken?: (tenantId: string, platform: string, expiresAt: Date, issuedForMs: number) => void;
 }
 
 export interface ConnectorFactory {
@@ -53,6 +55,7 @@ export const CONNECTORS: Partial<Record<Platform, ConnectorFactory>> = {
         importSettleMs: config.platforms.benevity.importSettleMs,
         ...(deps.rateLimiter === undefined ? {} : { limiter: deps.rateLimiter }),
         rateLimit: config.platforms.benevity.rateLimit,
+        ...(deps.onToken === undefined ? {} : { onToken: deps.onToken }),
       });
     },
   },

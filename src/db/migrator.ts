@@ -13,6 +13,7 @@ import * as attemptHistory from './migrations/2026_11_29_0202_attempt_history.ts
 import * as jobRecordSource from './migrations/2026_11_29_0203_job_record_source.ts';
 import * as unsettledSends from './migrations/2026_11_29_0204_unsettled_sends.ts';
 import * as generationsReplays from './migrations/2026_12_07_1301_generations_replays.ts';
+import * as replayItemTrace from './migrations/2026_12_07_1401_replay_item_trace.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '2026_11_28_0001_initial': initial,
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_29_0203_job_record_source': jobRecordSource,
   '2026_11_29_0204_unsettled_sends': unsettledSends,
   '2026_12_07_1301_generations_replays': generationsReplays,
+  '2026_12_07_1401_replay_item_trace': replayItemTrace,
 };
 
 function migrator(db: Db): Migrator {

@@ -206,6 +206,8 @@ export interface ReplayItemsTable {
   source_offset: string;
   message_key: Buffer | null;
   message_value: Buffer;
+  /** The trace context the message carried (traceparent/tracestate), put back on it when replayed. */
+  trace_headers: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
   sent_at: Timestamp | null;
 }
 

@@ -19,6 +19,7 @@ import type { Db } from '../db/database.ts';
 import { grantGenerations } from '../deliveries/generations.ts';
 import { redeliveryHeaders } from '../deliveries/redelivery.ts';
 import type { MessageSink } from '../kafka/ports.ts';
+import { TRACE_HEADERS } from '../observability/tracing/propagation.ts';
 import { audit } from '../audit/audit.ts';
 import type { Plan, WindowEvent } from './replay-plan.ts';
 
@@ -98,6 +99,7 @@ export async function createReplay(db: Db, plan: Plan, window: readonly WindowEv
         source_offset: item.offset,
         message_key: message.key,
         message_value: message.value,
+        trace_headers: traceHeadersOf(message.headers),
       },
     ];
   });
@@ -114,6 +116,12 @@ export interface RunOptions {
   readonly onProgress?: (progress: { sent: number; total: number }) => void;
 }
 
+/** The trace context among a message's headers (JSON for the row), or null when it carries none. */
+function traceHeadersOf(headers: Readonly<Record<string, string>>): string | null {
+  const trace = Object.fromEntries(TRACE_HEADERS.flatMap((name) => (headers[name] === undefined ? [] : [[name, headers[name]]])));
+  return Object.keys(trace).length === 0 ? null : JSON.stringify(trace);
+}
+
 /** Produces a replay's unsent items onto `topic`, in source order; resumable. Returns its summary. */
 export async function runReplay(db: Db, sink: MessageSink, topic: string, replayId: string, options: RunOptions = {}): Promise<ReplaySummary> {
   const rate = options.ratePerSecond;
@@ -128,7 +136,7 @@ export async function runReplay(db: Db, sink: MessageSink, topic: string, replay
     }
     const batch = await db
       .selectFrom('replay_items')
-      .select(['event_id', 'generation', 'message_key', 'message_value'])
+      .select(['event_id', 'generation', 'message_key', 'message_value', 'trace_headers'])
       .where('replay_id', '=', replayId)
       .where('sent_at', 'is', null)
       .orderBy('source_partition')
@@ -148,7 +156,8 @@ export async function runReplay(db: Db, sink: MessageSink, topic: string, replay
         topic,
         key: item.message_key,
         value: item.message_value,
-        headers: redeliveryHeaders({ generation: item.generation, replayId }),
+        // Back with the trace context it carried: the replayed delivery is in the event's trace.
+        headers: { ...item.trace_headers, ...redeliveryHeaders({ generation: item.generation, replayId }) },
       })),
     );
     await db

@@ -47,6 +47,7 @@ interface DeliveryShared {
   readonly gate: ReturnType<typeof createPreSendGate>;
   readonly platformView: ReturnType<typeof createPlatformView>;
   readonly tokens: ReturnType<typeof createPostgresTokenStore>;
+  readonly onToken: ReturnType<typeof watchTokenExpiry>;
   readonly rateLimiter: RateLimiter;
   /** Lease owners of this process start with it; each unit of work adds its own suffix. */
   readonly owner: string;
@@ -120,6 +121,8 @@ async function openDeliveryShared(core: Core, platforms: readonly Platform[]): P
     benevity = endpoint;
     core.closers.unshift(() => endpoint.close());
   }
+  // Both feed the token expiry gauges: those stored in PostgreSQL and those Benevity's connector holds in memory.
+  const onToken = watchTokenExpiry(metrics);
   return {
     dispatcher,
     idempotency,
@@ -130,7 +133,8 @@ async function openDeliveryShared(core: Core, platforms: readonly Platform[]): P
     }),
     platformView: createPlatformView(core.policy, payloadFieldKeys),
     // OAuth tokens (Workday) encrypted in PostgreSQL, shared by every instance.
-    tokens: createPostgresTokenStore(db, secretBox, { refreshMarginMs: config.providerTokens.refreshMarginMs, onToken: watchTokenExpiry(metrics) }),
+    tokens: createPostgresTokenStore(db, secretBox, { refreshMarginMs: config.providerTokens.refreshMarginMs, onToken }),
+    onToken,
     rateLimiter,
     owner: `${process.pid}.${randomUUID()}`,
     benevity,
@@ -159,6 +163,7 @@ function wirePlatform(core: Core, shared: DeliveryShared, platform: Platform): v
         rateLimiter: shared.rateLimiter,
         contactBox: core.secretBox,
         tokens: shared.tokens,
+        onToken: shared.onToken,
         ...(benevity === undefined ? {} : { callbackUrl: benevity.callbackUrl }),
       }),
       breaker,

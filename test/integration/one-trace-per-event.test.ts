@@ -6,47 +6,25 @@
  * platform, delivery id and outcome; and no span attribute or log line of the run holds personal data.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { detectIn } from '../../src/redaction/detectors/index.ts';
-import { KeepExistingPropagator } from '../../src/observability/tracing/propagation.ts';
 import { sampleEvents } from '../../src/publisher/sample-events.ts';
 import { startBenevitySimulator, type BenevitySimulator } from '../../src/simulators/benevity/index.ts';
 import { startWorkdaySimulator, WORKDAY_ROUTES, type WorkdaySimulator } from '../../src/simulators/workday/index.ts';
-import { startJaeger, type JaegerProcess, type JaegerSpan } from './helpers/jaeger-process.ts';
 import { createPipeline, type Pipeline } from './helpers/pipeline.ts';
 import { spawnService, type ServiceProcess } from './helpers/service-process.ts';
+import { benevityCallbackOf, hasOperations, parentage, readTrace, startTraceScenario, tag, tagsOf, type TraceScenario } from './helpers/tracing.ts';
 
 const BENEVITY = { clientId: 'client-acme', clientSecret: 'secret-acme-0123', callbackSecret: 'callback-secret-acme-0123456789' };
 const WORKDAY = { tenant: 'acme_prod', clientId: 'impact-in', clientSecret: 'wd-secret-0123456789', refreshToken: 'wd-refresh-0123456789' };
-let jaeger: JaegerProcess;
+let tracing: TraceScenario;
 let benevity: BenevitySimulator;
 let workday: WorkdaySimulator;
 let pipeline: Pipeline;
 let service: ServiceProcess;
-let provider: TracerProvider;
-const published = new InMemorySpanExporter();
 
 beforeAll(async () => {
-  jaeger = await startJaeger();
-  // This process publishes, as a domain service would: its publish span starts the event's trace.
-  provider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'impact-in-publisher' }),
-    spanProcessors: [
-      new SimpleSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${jaeger.otlpUrl}/v1/traces` }) }),
-      new SimpleSpanProcessor({ exporter: published }),
-    ],
-  });
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(provider);
-  propagation.setGlobalPropagator(new KeepExistingPropagator(new W3CTraceContextPropagator()));
-
+  tracing = await startTraceScenario();
   benevity = await startBenevitySimulator({ clients: { [BENEVITY.clientId]: BENEVITY.clientSecret }, callbackSecret: BENEVITY.callbackSecret, importDelayMs: 50 });
   workday = await startWorkdaySimulator({
     tenants: { [WORKDAY.tenant]: { clientId: WORKDAY.clientId, clientSecret: WORKDAY.clientSecret, refreshToken: WORKDAY.refreshToken } },
@@ -54,12 +32,7 @@ beforeAll(async () => {
   pipeline = await createPipeline('one-trace', { BENEVITY_BASE_URL: benevity.url, WORKDAY_BASE_URL: workday.url, DELIVERY_BACKOFF_BASE_MS: '50' });
   await pipeline.scenario.tenants.upsertPlatform('acme', 'benevity', BENEVITY);
   await pipeline.scenario.tenants.upsertPlatform('acme', 'workday', WORKDAY);
-  service = spawnService('one-trace', {
-    ...pipeline.scenario.env,
-    OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpUrl,
-    OTEL_SERVICE_NAME: 'impact-in',
-    OTEL_BSP_SCHEDULE_DELAY: '100',
-  });
+  service = spawnService('one-trace', { ...pipeline.scenario.env, ...tracing.serviceEnv });
   await service.started;
 });
 
@@ -68,14 +41,8 @@ afterAll(async () => {
   await pipeline?.close();
   await benevity?.close();
   await workday?.close();
-  await provider?.shutdown();
-  trace.disable();
-  context.disable();
-  propagation.disable();
-  await jaeger?.stop();
+  await tracing?.close();
 });
-
-const tag = (span: JaegerSpan, key: string) => span.tags.find((t) => t.key === key)?.value;
 
 test('an event to three platforms, with retries, a lost response and an async import, is one trace', async () => {
   // Goodera answers 503 twice (two retries); Workday applies the first record but loses the answer
@@ -87,8 +54,7 @@ test('an event to three platforms, with retries, a lost response and an async im
   await pipeline.tail.waitFor(pipeline.topics.results, () => pipeline.results().length >= 3, 120_000);
   expect(pipeline.results().map((r) => `${r.platform}:${r.status}`).sort()).toEqual(['benevity:delivered', 'goodera:delivered', 'workday:delivered']);
 
-  const publish = published.getFinishedSpans().find((s) => s.name.startsWith('publish '))!;
-  const traceId = publish.spanContext().traceId;
+  const traceId = tracing.publishedTrace();
   const t = pipeline.topics;
   const expected = [
     `publish ${t.events}`,
@@ -100,11 +66,11 @@ test('an event to three platforms, with retries, a lost response and an async im
     `relay ${t.results}`,
   ];
   // Spans reach Jaeger in batches: wait until the last stage's three relay spans are there.
-  let spans: JaegerSpan[] = [];
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(250)) {
-    spans = await jaeger.trace(traceId);
-    if (spans.filter((s) => s.operationName === `relay ${t.results}`).length >= 3 && expected.every((op) => spans.some((s) => s.operationName === op))) break;
-  }
+  const spans = await readTrace(
+    tracing.jaeger,
+    traceId,
+    (s) => s.filter((x) => x.operationName === `relay ${t.results}`).length >= 3 && hasOperations(s, expected),
+  );
   // Kept for the README's rendered trace (docs/images/render-trace.py).
   mkdirSync('.stack/reports', { recursive: true });
   writeFileSync('.stack/reports/one-trace.json', JSON.stringify({ traceId, spans }, null, 1));
@@ -124,9 +90,7 @@ test('an event to three platforms, with retries, a lost response and an async im
   expect(spans.some((s) => tag(s, 'db.system') === 'postgresql' || tag(s, 'db.system.name') === 'postgresql')).toBe(true);
 
   // Parent → child along the stages; only the publish span is a root.
-  const byId = new Map(spans.map((s) => [s.spanID, s]));
-  const parentOf = (s: JaegerSpan) => byId.get(s.references.find((r) => r.refType === 'CHILD_OF')?.spanID ?? '');
-  const roots = spans.filter((s) => !s.references.some((r) => r.refType === 'CHILD_OF'));
+  const { parentOf, roots } = parentage(spans);
   expect(roots.map((s) => s.operationName)).toEqual([`publish ${t.events}`]);
   expect(parentOf(spans.find((s) => s.operationName === `redactor ${t.events}`)!)?.operationName).toBe(`publish ${t.events}`);
   expect(parentOf(spans.find((s) => s.operationName === `router ${t.redacted}`)!)?.operationName).toBe(`redactor ${t.events}`);
@@ -134,16 +98,14 @@ test('an event to three platforms, with retries, a lost response and an async im
     expect(parentOf(spans.find((s) => s.operationName === `deliver.${p} ${t.deliver[p]}`)!)?.operationName).toBe(`router ${t.redacted}`);
     for (const attempt of spans.filter((s) => s.operationName === `deliver.attempt ${p}`)) {
       expect(parentOf(attempt)?.operationName).toBe(`deliver.${p} ${t.deliver[p]}`);
-      expect(Object.fromEntries(attempt.tags.map((x) => [x.key, x.value]))).toMatchObject({ tenant_id: 'acme', platform: p, delivery_id: `${eventId}:${p}` });
+      expect(tagsOf(attempt)).toMatchObject({ tenant_id: 'acme', platform: p, delivery_id: `${eventId}:${p}` });
     }
   }
   // Benevity's import completes by its signed callback: that request is its own trace, linked both ways.
-  const completed = spans.find((s) => s.operationName === 'job.record_completed benevity')!;
-  const link = completed.references.find((r) => r.refType === 'FOLLOWS_FROM')!;
+  const { link, callback } = await benevityCallbackOf(tracing.jaeger, spans);
   expect(link.traceID).not.toBe(traceId);
-  const callback = (await jaeger.trace(link.traceID)).find((s) => s.spanID === link.spanID)!;
-  expect(callback.operationName).toBe('benevity callback');
-  expect(callback.references.some((r) => r.refType === 'FOLLOWS_FROM' && r.traceID === traceId)).toBe(true);
+  expect(callback?.operationName).toBe('benevity callback');
+  expect(callback?.references.some((r) => r.refType === 'FOLLOWS_FROM' && r.traceID === traceId)).toBe(true);
 
   // No personal data in any span attribute of the trace, nor in any log line of the run: neither
   // what the detectors find (the loopback address of the local services is infrastructure, not a

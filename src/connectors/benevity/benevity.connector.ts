@@ -34,7 +34,7 @@ import {
   type BenevityCredentials,
   type BenevityImportResult,
 } from './benevity.schema.ts';
-import { TokenCache } from './benevity.tokens.ts';
+import { TokenCache, type TokenClient } from './benevity.tokens.ts';
 
 export interface BenevityConnectorOptions {
   readonly baseUrl: string;
@@ -47,6 +47,8 @@ export interface BenevityConnectorOptions {
   readonly callbackUrl: (tenantId: string) => string;
   /** Refresh a token this long before it expires. */
   readonly tokenRefreshMarginMs: number;
+  /** Told of each OAuth token a tenant is served (the token expiry gauges), as the token store's hook is. */
+  readonly onToken?: (tenantId: string, platform: string, expiresAt: Date, issuedForMs: number) => void;
   /**
    * How long a reconciling lookup of volunteer hours waits for a possibly queued import to apply
    * before it concludes the record is absent (an import applies some time after it is accepted).
@@ -88,6 +90,7 @@ export function createBenevityConnector(options: BenevityConnectorOptions): Bene
   const tokens = new TokenCache({
     refreshMarginMs: options.tokenRefreshMarginMs,
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.onToken === undefined ? {} : { onToken: (tenantId: string, expiresAt: Date, issuedForMs: number) => options.onToken!(tenantId, 'benevity', expiresAt, issuedForMs) }),
     async fetchToken(client) {
       const basic = Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64');
       const answer = await send(
@@ -114,7 +117,7 @@ export function createBenevityConnector(options: BenevityConnectorOptions): Bene
   });
 
   /** One request under the client's bucket: a token first; a 429 penalizes the bucket for its Retry-After. */
-  async function limited(credentials: BenevityCredentials, call: () => Promise<Answer>): Promise<Answer> {
+  async function limited(credentials: Client, call: () => Promise<Answer>): Promise<Answer> {
     if (!options.limiter) return call();
     const bucket = bucketOf(credentials);
     const rateLimit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
@@ -129,7 +132,7 @@ export function createBenevityConnector(options: BenevityConnectorOptions): Bene
 
   /** An API call with a bearer token; on 401 one refresh and one retry, then the 401 is final. */
   async function api(
-    credentials: BenevityCredentials,
+    credentials: Client,
     method: Method,
     path: string,
     idempotencyKey: string | undefined,
@@ -155,12 +158,13 @@ export function createBenevityConnector(options: BenevityConnectorOptions): Bene
     return second;
   }
 
-  function credentialsOf(tenantId: string, raw: Readonly<Record<string, unknown>>): BenevityCredentials {
+  function credentialsOf(tenantId: string, raw: Readonly<Record<string, unknown>>): Client {
     const parsed = benevityCredentialsSchema.safeParse(raw);
     if (!parsed.success) {
       throw new ImpactError('CONFIG_INVALID', `benevity credentials for tenant ${tenantId} are invalid`, { retryable: false });
     }
-    return parsed.data;
+    // The tenant rides along for the token expiry gauge only (the token is the client's).
+    return tenantId === JOB_READER ? parsed.data : { ...parsed.data, tenantId };
   }
 
   function failure(answer: Answer): ImpactError {
@@ -187,7 +191,7 @@ export function createBenevityConnector(options: BenevityConnectorOptions): Bene
     };
   }
 
-  async function deliverDonation(req: DeliveryRequest, credentials: BenevityCredentials): Promise<DeliveryOutcome> {
+  async function deliverDonation(req: DeliveryRequest, credentials: Client): Promise<DeliveryOutcome> {
     const event = req.event as Extract<RedactedEvent, { kind: 'donation' }>;
     const contact = contactOf(event, req.tenantPolicy.donationReceipts);
     const body = toBenevityDonation(event, req.idempotencyKey, contact);
@@ -211,7 +215,7 @@ export function createBenevityConnector(options: BenevityConnectorOptions): Bene
     return rejectedOrThrow(answer);
   }
 
-  async function submitHours(req: DeliveryRequest, credentials: BenevityCredentials): Promise<DeliveryOutcome> {
+  async function submitHours(req: DeliveryRequest, credentials: Client): Promise<DeliveryOutcome> {
     const event = req.event as Extract<RedactedEvent, { kind: 'volunteer_activity' }>;
     const body = { callbackUrl: options.callbackUrl(event.tenantId), records: [toBenevityHoursRecord(event, req.idempotencyKey)] };
     options.gate.check('benevity', body);
@@ -233,7 +237,7 @@ export function createBenevityConnector(options: BenevityConnectorOptions): Bene
     throw error;
   }
 
-  async function lookupDonation(req: DeliveryRequest, credentials: BenevityCredentials) {
+  async function lookupDonation(req: DeliveryRequest, credentials: Client) {
     const query = new URLSearchParams({ metadataKey: BENEVITY_IDEMPOTENCY_METADATA_KEY, metadataValue: req.idempotencyKey });
     const answer = await api(credentials, 'GET', `/v1/donations?${query}`, undefined);
     if (answer.status !== 200) throw failure(answer);
@@ -243,7 +247,7 @@ export function createBenevityConnector(options: BenevityConnectorOptions): Bene
     return match ? { externalRef: match.id } : null;
   }
 
-  async function findHours(externalId: string, credentials: BenevityCredentials) {
+  async function findHours(externalId: string, credentials: Client) {
     const answer = await api(credentials, 'GET', `/v1/volunteer-hours?externalId=${encodeURIComponent(externalId)}`, undefined);
     if (answer.status !== 200) throw failure(answer);
     const found = hoursLookupSchema.safeParse(answer.json);
@@ -257,7 +261,7 @@ export function createBenevityConnector(options: BenevityConnectorOptions): Bene
    * `importSettleMs`. This holds the partition for at most that long, and only on this rare path
    * (an import whose answer was lost, or a crash between sending it and recording the job).
    */
-  async function lookupHours(req: DeliveryRequest, credentials: BenevityCredentials) {
+  async function lookupHours(req: DeliveryRequest, credentials: Client) {
     // Elapsed time on the monotonic clock (the injectable `now` is the platform's wall clock).
     const until = performance.now() + options.importSettleMs;
     for (;;) {
@@ -287,7 +291,7 @@ export function createBenevityConnector(options: BenevityConnectorOptions): Bene
       return null;
     },
     async readJob(jobId, raw): Promise<JobState> {
-      const credentials = credentialsOf('(job)', raw);
+      const credentials = credentialsOf(JOB_READER, raw);
       const answer = await api(credentials, 'GET', `/v1/volunteer-hours/imports/${encodeURIComponent(jobId)}`, undefined);
       if (answer.status === 404) return { status: 'not_found' };
       if (answer.status !== 200) throw failure(answer);
@@ -333,9 +337,14 @@ function errorText(answer: { status: number; json: unknown }): string {
   return `benevity HTTP ${answer.status} ${error}${message ? `: ${message.slice(0, 200)}` : ''}`;
 }
 
+/** A tenant's OAuth client, with the tenant it is used for (for the token expiry gauge). */
+type Client = BenevityCredentials & Pick<TokenClient, 'tenantId'>;
+/** Reading an import job names no tenant: its token is not reported. */
+const JOB_READER = '(job)';
+
 const DEFAULT_RATE_LIMIT: RateLimit = { perMinute: 1_200, burst: 20 };
 
 /** A Benevity OAuth client is issued per tenant: its bucket (the client id hashed, never logged in clear). */
-function bucketOf(credentials: BenevityCredentials): string {
+function bucketOf(credentials: Client): string {
   return `benevity:${createHash('sha256').update(credentials.clientId).digest('hex').slice(0, 24)}`;
 }

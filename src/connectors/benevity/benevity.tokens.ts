@@ -14,6 +14,8 @@ export interface IssuedToken {
 export interface TokenClient {
   readonly clientId: string;
   readonly clientSecret: string;
+  /** The tenant asking (for the expiry gauge only): a token belongs to the client, whichever tenant asks. */
+  readonly tenantId?: string;
 }
 
 export interface TokenCacheOptions {
@@ -22,12 +24,22 @@ export interface TokenCacheOptions {
   /** Refresh this long before expiry; capped at a tenth of the token's lifetime. */
   readonly refreshMarginMs: number;
   readonly now?: () => number;
+  /**
+   * Told of each token a tenant is served, once per (token, tenant): when it expires and the
+   * lifetime it was issued for (the OAuth token expiry gauges, src/observability/collectors/token-expiry.ts).
+   */
+  readonly onToken?: (tenantId: string, expiresAt: Date, issuedForMs: number) => void;
 }
 
 interface Cached {
   readonly accessToken: string;
   /** Epoch ms after which the token is not used any more (expiry minus the margin). */
   readonly useUntil: number;
+  /** Epoch ms at which the platform stops taking it. */
+  readonly expiresAt: number;
+  readonly lifetimeMs: number;
+  /** The tenants told of it already. */
+  readonly reported: Set<string>;
 }
 
 export class TokenCache {
@@ -45,8 +57,8 @@ export class TokenCache {
   async token(client: TokenClient): Promise<string> {
     const key = cacheKey(client);
     const cached = this.#cached.get(key);
-    if (cached && this.#now() < cached.useUntil) return cached.accessToken;
-    return (await this.#fetchOnce(key, client)).accessToken;
+    if (cached && this.#now() < cached.useUntil) return this.#served(cached, client);
+    return this.#served(await this.#fetchOnce(key, client), client);
   }
 
   /**
@@ -56,9 +68,18 @@ export class TokenCache {
   async refresh(client: TokenClient, rejected: string): Promise<string> {
     const key = cacheKey(client);
     const cached = this.#cached.get(key);
-    if (cached && cached.accessToken !== rejected && this.#now() < cached.useUntil) return cached.accessToken;
+    if (cached && cached.accessToken !== rejected && this.#now() < cached.useUntil) return this.#served(cached, client);
     if (cached?.accessToken === rejected) this.#cached.delete(key);
-    return (await this.#fetchOnce(key, client)).accessToken;
+    return this.#served(await this.#fetchOnce(key, client), client);
+  }
+
+  #served(entry: Cached, client: TokenClient): string {
+    const tenantId = client.tenantId;
+    if (tenantId !== undefined && this.#options.onToken && !entry.reported.has(tenantId)) {
+      entry.reported.add(tenantId);
+      this.#options.onToken(tenantId, new Date(entry.expiresAt), entry.lifetimeMs);
+    }
+    return entry.accessToken;
   }
 
   #fetchOnce(key: string, client: TokenClient): Promise<Cached> {
@@ -68,7 +89,8 @@ export class TokenCache {
       const issued = await this.#options.fetchToken(client);
       const lifetimeMs = issued.expiresInSeconds * 1000;
       const margin = Math.min(this.#options.refreshMarginMs, lifetimeMs / 10);
-      const entry: Cached = { accessToken: issued.accessToken, useUntil: this.#now() + lifetimeMs - margin };
+      const now = this.#now();
+      const entry: Cached = { accessToken: issued.accessToken, useUntil: now + lifetimeMs - margin, expiresAt: now + lifetimeMs, lifetimeMs, reported: new Set() };
       this.#cached.set(key, entry);
       return entry;
     })().finally(() => this.#inflight.delete(key));

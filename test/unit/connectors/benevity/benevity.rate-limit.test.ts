@@ -4,19 +4,11 @@
  * and a 429 penalizes that bucket for the Retry-After it names. The bucket semantics themselves
  * (back-off and recovery) are rate-limiter.test.ts's.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import type { DeliveryRequest } from '../../../../src/connectors/connector.ts';
-import { createBenevityConnector } from '../../../../src/connectors/benevity/benevity.connector.ts';
-import { createSecretBox } from '../../../../src/crypto/secret-box.ts';
-import type { RedactedEvent } from '../../../../src/domain/redacted-event.ts';
 import type { RateLimit, RateLimiter } from '../../../../src/ratelimit/rate-limiter.ts';
-import { DEFAULT_TENANT_POLICY } from '../../../../src/redaction/policy/policy.ts';
-import { createPreSendGate } from '../../../../src/redaction/pre-send-gate.ts';
-import { redactedOf } from '../../redacted-fixtures.ts';
+import { benevityConnector, donationRequest, ORIGIN } from './connector-fixture.ts';
 
-const ORIGIN = 'https://benevity.example.com';
 const LIMIT: RateLimit = { perMinute: 600, burst: 3 };
 let agent: MockAgent;
 
@@ -43,26 +35,8 @@ function recordingLimiter() {
   return { limiter, calls };
 }
 
-function connector(limiter: RateLimiter) {
-  return createBenevityConnector({
-    baseUrl: ORIGIN,
-    dispatcher: agent,
-    allowPrivateHosts: false,
-    gate: createPreSendGate(),
-    contactBox: createSecretBox(new Map([['k1', randomBytes(32)]]), 'k1'),
-    callbackUrl: (tenant) => `https://impact.example.com/callbacks/benevity/${tenant}`,
-    tokenRefreshMarginMs: 1_000,
-    importSettleMs: 0,
-    limiter,
-    rateLimit: LIMIT,
-  });
-}
-
-function donation(clientId: string): DeliveryRequest {
-  const event = { ...redactedOf('donation').event, eventId: randomUUID() } as RedactedEvent;
-  const credentials = { clientId, clientSecret: 'secret-0123456789', callbackSecret: 'callback-secret-0123456789' };
-  return { event, idempotencyKey: randomUUID().replaceAll('-', '').repeat(2), credentials, tenantPolicy: DEFAULT_TENANT_POLICY };
-}
+const connector = (limiter: RateLimiter) => benevityConnector(agent, { limiter, rateLimit: LIMIT });
+const donation = (clientId: string) => donationRequest(clientId);
 
 function answerTokens() {
   agent
