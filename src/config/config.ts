@@ -161,13 +161,13 @@ export const envSchema = z.object({
    * Deliveries in flight per partition at most (src/kafka/kafkajs/key-ordered-consumer.ts):
    * different (tenant, subject) keys at once, one key at a time. 1 = one message at a time.
    */
-  DELIVERY_IN_FLIGHT_PER_PARTITION: int(1, 1_024).default(32),
+  DELIVERY_IN_FLIGHT_PER_PARTITION: int(1, 1_024).default(64),
   /**
    * Deliveries in flight per platform and process at most, over all its partitions: also the
    * sockets opened to the platform. Each delivery holds a pooled PostgreSQL connection only for
    * its state query; final rows of deliveries finishing together share one transaction.
    */
-  DELIVERY_IN_FLIGHT_PER_PROCESS: int(1, 10_000).default(128),
+  DELIVERY_IN_FLIGHT_PER_PROCESS: int(1, 10_000).default(256),
   /** A platform's circuit breaker opens after this many failures (5xx, network, timeouts) … */
   BREAKER_FAILURE_THRESHOLD: int(1, 1_000).default(5),
   /** … within this window, ms; */

@@ -37,7 +37,7 @@ describe('loadConfig', () => {
       leaseMs: 60_000,
       connection: { tls: undefined, username: undefined, password: undefined },
     });
-    expect(config.delivery).toEqual({ maxAttempts: 8, breaker: { failureThreshold: 5, windowMs: 10_000, resetMs: 10_000 }, backoffBaseMs: 200, backoffMaxMs: 30_000, parkAfterMs: 30_000, parkingDrainConcurrency: 8, inFlight: { perPartition: 32, perProcess: 128 } });
+    expect(config.delivery).toEqual({ maxAttempts: 8, breaker: { failureThreshold: 5, windowMs: 10_000, resetMs: 10_000 }, backoffBaseMs: 200, backoffMaxMs: 30_000, parkAfterMs: 30_000, parkingDrainConcurrency: 8, inFlight: { perPartition: 64, perProcess: 256 } });
     expect(config.http).toEqual({ connectTimeoutMs: 5_000, requestTimeoutMs: 15_000, allowPrivateHosts: false });
     expect(config.outbox).toEqual({ pollIntervalMs: 250, batchSize: 500 });
     expect(config.server).toEqual({ port: 9464, host: '127.0.0.1' });
