@@ -24,6 +24,7 @@ export interface Metrics {
   readonly rateLimitWaitSeconds: Histogram<'platform'>;
   readonly degraded: Gauge<'component'>;
   readonly pausedPartitions: Gauge<'stage'>;
+  readonly deliveriesInFlight: Gauge<'platform'>;
   readonly piiBlocked: Counter<'platform' | 'detector'>;
   readonly redactions: Counter<'action'>;
   readonly transactions: Counter<'stage' | 'result'>;
@@ -235,6 +236,12 @@ export function createMetrics(registry: Registry, options: { defaultMetrics?: bo
       name: 'impactin_degraded',
       help: '1 while a component runs degraded: idempotency (Redis down: lookup before every send), rate_limiter (per-instance limits).',
       labelNames: ['component'],
+      registers,
+    }),
+    deliveriesInFlight: new Gauge({
+      name: 'impactin_deliveries_in_flight',
+      help: 'Deliveries a key-ordered deliverer holds at once (running, or waiting behind an earlier one of their key), at most DELIVERY_IN_FLIGHT_PER_PROCESS; a backlog beyond it stays in Kafka.',
+      labelNames: ['platform'],
       registers,
     }),
     pausedPartitions: new Gauge({

@@ -236,6 +236,7 @@ function wirePlatform(core: Core, shared: DeliveryShared, platform: Platform): v
       ...consumerOptions,
       maxInFlightPerPartition: config.delivery.inFlight.perPartition,
       maxInFlight: config.delivery.inFlight.perProcess,
+      onInFlight: (count) => metrics.deliveriesInFlight.set({ platform }, count),
       onHandled: (_topic, seconds) => metrics.handleSeconds.observe({ stage }, seconds),
     });
     core.consumers.push({ stage, consumer });

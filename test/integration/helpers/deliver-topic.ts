@@ -4,6 +4,7 @@
  */
 import { redactedEventCodec } from '../../../src/codec/avro/contract-codecs.ts';
 import { loadRegistryConfig } from '../../../src/config/config.ts';
+import type { Platform } from '../../../src/domain/platform.ts';
 import type { RedactedEvent } from '../../../src/domain/redacted-event.ts';
 import { createKafkaSink } from '../../../src/kafka/kafkajs/producer.ts';
 import { createConfluentRegistry } from '../../../src/schemas/confluent/confluent-registry.ts';
@@ -22,16 +23,17 @@ export function redactedActivity(eventId: string, tenantId: string, subject: str
   } as RedactedEvent;
 }
 
-export async function putOnDeliverTopic(pipeline: Pipeline, events: readonly RedactedEvent[]): Promise<void> {
+export async function putOnDeliverTopic(pipeline: Pipeline, events: readonly RedactedEvent[], platform: Platform = 'goodera'): Promise<void> {
   const codec = redactedEventCodec(createConfluentRegistry(loadRegistryConfig(pipeline.scenario.env)), pipeline.topics.redacted);
   const sink = createKafkaSink(pipeline.scenario.kafka);
   await sink.connect();
   try {
     const messages = [];
     for (const event of events) {
-      messages.push({ topic: pipeline.topics.deliver.goodera, key: `${event.tenantId}:${event.subject.pseudonym}`, value: await codec.encode(event) });
+      messages.push({ topic: pipeline.topics.deliver[platform], key: `${event.tenantId}:${event.subject.pseudonym}`, value: await codec.encode(event) });
     }
-    await sink.send(messages);
+    // In slices: one produce request stays well under the broker's size limit.
+    for (let start = 0; start < messages.length; start += 1_000) await sink.send(messages.slice(start, start + 1_000));
   } finally {
     await sink.disconnect();
   }
