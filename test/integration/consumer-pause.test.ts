@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ImpactError, isImpactError } from '../../src/domain/errors.ts';
 import { ensureTopics } from '../../src/kafka/kafkajs/admin.ts';
-import { createKafkaStageConsumer } from '../../src/kafka/kafkajs/consumer.ts';
+import { createKafkaKeyOrderedConsumer } from '../../src/kafka/kafkajs/key-ordered-consumer.ts';
 import { createKafkaSink } from '../../src/kafka/kafkajs/producer.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { createScenarioEnv, type ScenarioEnv } from './helpers/env.ts';
@@ -34,8 +34,10 @@ test('paused on CIRCUIT_OPEN, resumed at the same message, nothing skipped', asy
   let reopen: () => void = () => undefined;
   const handled: number[] = [];
   const pauses: boolean[] = [];
-  const consumer = createKafkaStageConsumer(scenario.kafka, {
+  const consumer = createKafkaKeyOrderedConsumer(scenario.kafka, {
     groupId: `${scenario.env.TOPIC_PREFIX}pause`,
+    maxInFlightPerPartition: 8,
+    maxInFlight: 16,
     topics: [topic],
     logger: createLogger('silent'),
     pauseOn: (error) => (isImpactError(error) && error.code === 'CIRCUIT_OPEN' ? new Promise<void>((resolve) => (reopen = resolve)) : undefined),

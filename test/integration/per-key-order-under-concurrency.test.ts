@@ -5,15 +5,14 @@
  * requests are slowed at random and some fail and are retried — and each exactly once.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { NewImpactEvent } from '../../src/publisher/publisher.ts';
 import { createAllPlatforms, type AllPlatforms } from './helpers/all-platforms.ts';
+import { keyedSteps, stepsByKey } from './helpers/keyed-steps.ts';
 import { TENANTS } from './helpers/pipeline.ts';
 import { spawnService, type ServiceProcess } from './helpers/service-process.ts';
 
 const EMPLOYEES_PER_TENANT = 4;
 const EVENTS_PER_KEY = 15;
 const KEYS = TENANTS.length * EMPLOYEES_PER_TENANT;
-const OCCURRED = Date.parse('2026-11-20T10:00:00.000Z');
 
 let world: AllPlatforms;
 let service: ServiceProcess;
@@ -35,30 +34,12 @@ afterAll(async () => {
   await world?.close();
 });
 
-/** `step <n>` for the n-th event of a key: what the simulator records as the programme name. */
-const stepOf = (activityName: string) => Number(/^step (\d+)$/.exec(activityName)?.[1] ?? Number.NaN);
-
 test('each key\'s events reach Workday in publish order, once each, while its partition runs many keys at once', async () => {
   // Random slowness reorders requests of different keys; a few 503s make some keys retry.
   world.workday.injectFault({ route: '*', kind: 'latency', ms: 40, probability: 0.4 });
   world.workday.injectFault({ route: '*', kind: 'status', status: 503, probability: 0.05, count: 3 });
 
-  const events: NewImpactEvent[] = [];
-  for (let step = 1; step <= EVENTS_PER_KEY; step++) {
-    for (const tenantId of TENANTS) {
-      for (let n = 0; n < EMPLOYEES_PER_TENANT; n++) {
-        const occurredAt = new Date(OCCURRED + step * 60_000).toISOString();
-        events.push({
-          tenantId,
-          kind: 'program_enrolment',
-          occurredAt,
-          source: 'hr-volunteering',
-          subject: { employeeId: `E${20_000 + n}` },
-          payload: { programId: 'prg-1', programName: `step ${step}`, enrolledOn: occurredAt.slice(0, 10) },
-        });
-      }
-    }
-  }
+  const events = keyedSteps({ employeesPerTenant: EMPLOYEES_PER_TENANT, eventsPerKey: EVENTS_PER_KEY, firstEmployee: 20_000 });
   await world.pipeline.publisher.publishImpactEvents(events);
 
   const workdayResults = () => world.pipeline.results().filter((result) => result.platform === 'workday');
@@ -68,13 +49,8 @@ test('each key\'s events reach Workday in publish order, once each, while its pa
   const records = world.workday.records();
   expect(records).toHaveLength(events.length);
   expect(world.workday.stats().duplicates).toBe(0);
-  // Acceptance order per (tenant, worker): the pseudonym stands for the employee.
-  const byKey = new Map<string, number[]>();
-  for (const { value } of records) {
-    const record = value.record as { workerId: string; programName: string };
-    const key = `${value.tenant}:${record.workerId}`;
-    byKey.set(key, [...(byKey.get(key) ?? []), stepOf(record.programName)]);
-  }
+  // Acceptance order per (tenant, worker).
+  const byKey = stepsByKey(world.workday);
   expect(byKey.size).toBe(KEYS);
   const expected = Array.from({ length: EVENTS_PER_KEY }, (_, i) => i + 1);
   for (const [key, steps] of byKey) expect({ key, steps }).toEqual({ key, steps: expected });

@@ -9,11 +9,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { waitWithHeartbeat } from '../../src/consumers/delivery-rules.ts';
 import { ensureTopics } from '../../src/kafka/kafkajs/admin.ts';
-import { createKafkaStageConsumer } from '../../src/kafka/kafkajs/consumer.ts';
+import { createKafkaKeyOrderedConsumer } from '../../src/kafka/kafkajs/key-ordered-consumer.ts';
 import { createKafkaSink } from '../../src/kafka/kafkajs/producer.ts';
 import type { MessageHandler, StageConsumer } from '../../src/kafka/ports.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { createScenarioEnv, type ScenarioEnv } from './helpers/env.ts';
+
+/** The deliverers' consumer, as the service runs it (bounds of its own). */
+const IN_FLIGHT = { maxInFlightPerPartition: 8, maxInFlight: 16 };
 
 let scenario: ScenarioEnv;
 const consumers: StageConsumer[] = [];
@@ -60,7 +63,7 @@ test('a member in a long back-off lets go when the group rebalances', async () =
     handledBy.second.add(message.value!.toString());
   };
   const logger = createLogger('silent');
-  const a = createKafkaStageConsumer(scenario.kafka, { groupId, topics: [topic], logger, partitionsConsumedConcurrently: 2 });
+  const a = createKafkaKeyOrderedConsumer(scenario.kafka, { groupId, topics: [topic], logger, partitionsConsumedConcurrently: 2, ...IN_FLIGHT });
   consumers.push(a);
   await a.start(first);
   const deadline = Date.now() + 60_000;
@@ -68,7 +71,7 @@ test('a member in a long back-off lets go when the group rebalances', async () =
   expect(firstWaiting).toBe(true);
 
   const joinedAt = Date.now();
-  const b = createKafkaStageConsumer(scenario.kafka, { groupId, topics: [topic], logger, partitionsConsumedConcurrently: 2 });
+  const b = createKafkaKeyOrderedConsumer(scenario.kafka, { groupId, topics: [topic], logger, partitionsConsumedConcurrently: 2, ...IN_FLIGHT });
   consumers.push(b);
   await b.start(second);
   while (firstLetGo === undefined && Date.now() < deadline) await sleep(50);

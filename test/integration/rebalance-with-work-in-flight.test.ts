@@ -6,15 +6,14 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { NewImpactEvent } from '../../src/publisher/publisher.ts';
 import { createAllPlatforms, type AllPlatforms } from './helpers/all-platforms.ts';
+import { keyedSteps, stepsByKey } from './helpers/keyed-steps.ts';
 import { TENANTS } from './helpers/pipeline.ts';
 import { spawnService, type ServiceProcess } from './helpers/service-process.ts';
 
 const EMPLOYEES_PER_TENANT = 20;
 const EVENTS_PER_KEY = 16;
 const TOTAL = TENANTS.length * EMPLOYEES_PER_TENANT * EVENTS_PER_KEY;
-const OCCURRED = Date.parse('2026-11-20T10:00:00.000Z');
 
 let world: AllPlatforms;
 const services: ServiceProcess[] = [];
@@ -50,22 +49,7 @@ test('a member joining and one leaving mid-work: every event at Workday once, in
   services.push(first);
   await Promise.all([stages.started, first.started]);
 
-  const events: NewImpactEvent[] = [];
-  for (let step = 1; step <= EVENTS_PER_KEY; step++) {
-    for (const tenantId of TENANTS) {
-      for (let n = 0; n < EMPLOYEES_PER_TENANT; n++) {
-        const occurredAt = new Date(OCCURRED + step * 60_000).toISOString();
-        events.push({
-          tenantId,
-          kind: 'program_enrolment',
-          occurredAt,
-          source: 'hr-volunteering',
-          subject: { employeeId: `E${30_000 + n}` },
-          payload: { programId: 'prg-1', programName: `step ${step}`, enrolledOn: occurredAt.slice(0, 10) },
-        });
-      }
-    }
-  }
+  const events = keyedSteps({ employeesPerTenant: EMPLOYEES_PER_TENANT, eventsPerKey: EVENTS_PER_KEY, firstEmployee: 30_000 });
   await world.pipeline.publisher.publishImpactEvents(events);
 
   // A second member joins while the first is mid-stream: partitions move with work in flight.
@@ -93,12 +77,7 @@ test('a member joining and one leaving mid-work: every event at Workday once, in
   const rows = await world.pipeline.scenario.db.selectFrom('impact_deliveries').select('event_id').where('platform', '=', 'workday').execute();
   expect(rows).toHaveLength(TOTAL);
 
-  const byKey = new Map<string, number[]>();
-  for (const { value } of world.workday.records()) {
-    const record = value.record as { workerId: string; programName: string };
-    const key = `${value.tenant}:${record.workerId}`;
-    byKey.set(key, [...(byKey.get(key) ?? []), Number(record.programName.slice(5))]);
-  }
+  const byKey = stepsByKey(world.workday);
   const expected = Array.from({ length: EVENTS_PER_KEY }, (_, i) => i + 1);
   for (const [key, steps] of byKey) expect({ key, steps }).toEqual({ key, steps: expected });
 });

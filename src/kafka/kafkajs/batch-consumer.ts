@@ -1,8 +1,8 @@
 /**
  * BatchStageConsumer over a kafkajs consumer group: each fetched partition batch is cut into
  * chunks of at most `maxChunk` consecutive messages, handed to the handler together. Same
- * at-least-once rules as the per-message consumer (consumer.ts): a chunk's last offset is resolved
- * only after its handler resolved; a rejecting handler is retried in place with back-off, the
+ * at-least-once rules as the per-message consumer (key-ordered-consumer.ts): a chunk's last
+ * offset is resolved only after its handler resolved; a rejecting handler is retried in place with back-off, the
  * partition waiting (later offsets are never committed past an unfinished chunk). Messages the
  * handler reports final before the chunk is move the chunk's watermark (the offset below which
  * every message is final, src/engine/offset-tracker.ts): a chunk left unfinished by a stop or a

@@ -4,10 +4,9 @@
  * topics are keyed by (tenant, subject) — are handled at once, the messages of one key one at a
  * time in offset order (src/engine/key-scheduler.ts).
  *
- * At-least-once, as the one-at-a-time consumer (consumer.ts): only the commit watermark is
- * resolved — the last offset below which every message's handler resolved
- * (src/engine/offset-tracker.ts) — and kafkajs commits only resolved offsets, so nothing
- * unfinished is committed. A handler that rejects is retried in place with back-off (its key
+ * At-least-once: only the commit watermark is resolved — the last offset below which every
+ * message's handler resolved (src/engine/offset-tracker.ts) — and kafkajs commits only resolved
+ * offsets, so nothing unfinished is committed. A handler that rejects is retried in place with back-off (its key
  * waits; other keys go on). A failure that pauses the partition (an open breaker), a rebalance or
  * a stop halts the run: nothing more is started, the units running finish or are aborted by their
  * signal, and `eachBatch` returns only then — so kafkajs gives up a revoked partition only after
