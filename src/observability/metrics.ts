@@ -3,6 +3,7 @@
  * builds a fresh one and no module-level singleton exists.
  */
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import { ERROR_CODES } from '../domain/errors.ts';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -43,6 +44,18 @@ export interface Metrics {
   readonly replayProgress: Gauge<'platform'>;
   /** Runs `refresh` before each scrape of the gauges read from outside (lag, outbox, tokens). */
   onScrape(refresh: () => Promise<void> | void): void;
+}
+
+/**
+ * Starts every stage's dead-letter series at 0, one per error code. A counter series appears at
+ * its first increment, and `increase()` over a series that did not exist before reads that first
+ * dead letter as no increase — so without this the alert on dead letters misses the first of
+ * each kind, and a lone one altogether.
+ */
+export function primeDeadLetters(metrics: Pick<Metrics, 'deadLetters'>, stages: readonly string[]): void {
+  for (const stage of stages) {
+    for (const code of Object.keys(ERROR_CODES)) metrics.deadLetters.inc({ stage, code }, 0);
+  }
 }
 
 export function createMetrics(registry: Registry, options: { defaultMetrics?: boolean } = {}): Metrics {

@@ -9,6 +9,7 @@ import type { Config } from '../config/config.ts';
 import { PAYLOAD_SCHEMAS } from '../domain/event.ts';
 import type { Platform } from '../domain/platform.ts';
 import { startHealthServer } from '../observability/health-server.ts';
+import { primeDeadLetters } from '../observability/metrics.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { OutboxRelay } from '../outbox/outbox-relay.ts';
 import { POLICY } from '../redaction/policy/policy.ts';
@@ -36,6 +37,7 @@ export async function startService(config: Config, roles: readonly Role[], logge
     if (roles.includes('router')) wireRouter(core);
     await wireDeliverers(core, roles.filter((role) => role.startsWith('deliver:')).map((role) => role.slice(8) as Platform));
     const relay = roles.includes('relay') ? wireRelay(core) : undefined;
+    primeDeadLetters(core.metrics, core.consumers.map(({ stage }) => stage));
     await Promise.all(core.starts);
     return await serve(core, roles, relay);
   } catch (error) {
