@@ -110,8 +110,8 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
     // An event twice in one chunk (an upstream producer's retry) is one delivery: the copies would
     // otherwise both pass the lease (same owner) and the lookup (not sent yet) and go in one batch.
     const inChunk = new Set<string>();
-    // Decoded, and where each delivery stands, for the whole chunk at once: the state queries run
-    // side by side on the pool instead of one round trip after another.
+    // Decoded, and where each delivery stands, for the whole chunk at once: one state query for
+    // the chunk instead of one round trip per record.
     const decoded = await Promise.all(
       messages.map(async (message): Promise<{ event: RedactedEvent } | { error: unknown }> => {
         try {
@@ -121,11 +121,13 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
         }
       }),
     );
-    const states = await Promise.all(
-      decoded.map((entry, index) =>
-        'event' in entry ? deps.deliveries.state(entry.event.eventId, platform, orderingKey(entry.event), redeliveryOf(messages[index]!.headers)) : null,
+    const asked = await deps.deliveries.states(
+      platform,
+      decoded.flatMap((entry, index) =>
+        'event' in entry ? [{ eventId: entry.event.eventId, orderingKey: orderingKey(entry.event), redelivery: redeliveryOf(messages[index]!.headers) }] : [],
       ),
     );
+    const states = decoded.map((entry) => ('event' in entry ? asked.get(entry.event.eventId)! : null));
     for (const [index, message] of messages.entries()) {
       const entry = decoded[index]!;
       if ('error' in entry) {

@@ -13,9 +13,10 @@
 import { randomUUID } from 'node:crypto';
 import type { AsyncCodec, Codec } from '../codec/codec.ts';
 import type { Connector, DeliveryOutcome, DeliveryRequest } from '../connectors/connector.ts';
-import type { DeliveryRepository } from '../deliveries/delivery-repository.ts';
+import type { DeliveryRepository, DeliveryState, StateRequest } from '../deliveries/delivery-repository.ts';
 import { AttemptLog, type AttemptRecord } from '../deliveries/attempt-log.ts';
 import { GroupCommit } from '../deliveries/group-commit.ts';
+import { Coalescer } from '../engine/coalescer.ts';
 import { parkedCarry, type ParkingLot } from '../deliveries/parking-lot.ts';
 import { redeliveryOf, resultTags } from '../deliveries/redelivery.ts';
 import { backoffDelayMs, type BackoffPolicy } from '../domain/backoff.ts';
@@ -115,6 +116,13 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
   // Attempts per delivery in progress, reported in the result and its row. Kept across a retry of
   // the whole message (e.g. PostgreSQL failed after the send) so they stay true; dropped once final.
   const attempts = new AttemptLog();
+  // The state queries of this handler's concurrent units share one query (src/engine/coalescer.ts).
+  const states = new Coalescer<StateRequest, DeliveryState>((items) =>
+    deps.deliveries.states(
+      platform,
+      items.map((item) => item.value),
+    ),
+  );
   // Final outcomes of this handler's concurrent units share transactions (group commit).
   const finals = new GroupCommit<PendingFinal>((pending) => {
     const byEvent = new Map(pending.map((entry) => [entry.result.eventId, entry]));
@@ -162,7 +170,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     //    whether it is parked.
     //    A redrive or replay's headers ask for a generation; the repository decides whether it stands.
     const orderKey = orderingKey(event);
-    const state = await deps.deliveries.state(event.eventId, platform, orderKey, redeliveryOf(message.headers));
+    const state = await states.submit({ id: event.eventId, value: { eventId: event.eventId, orderingKey: orderKey, redelivery: redeliveryOf(message.headers) } });
     const key = idempotencyKey(platform, event.tenantId, event.eventId, event.payload, state.generation);
     if (state.row) {
       metrics.idempotencyHits.inc({ platform, source: 'postgres' });

@@ -59,59 +59,51 @@ export class DeliveryRepository {
    * A row already at (or past) the generation asked for stands, so each generation is sent once.
    */
   async state(eventId: string, platform: Platform, orderingKey: string, redelivery: Redelivery = NO_REDELIVERY): Promise<DeliveryState> {
-    type Kind = 'final' | 'submitted' | 'unsettled' | 'parked' | 'parked_behind' | 'grant';
-    const { rows } = await sql<{
-      kind: Kind;
-      status: string | null;
-      attempts: number;
-      external_ref: string | null;
-      generation: number;
-      at: Date | null;
-      replay_id: string | null;
-    }>`
-      select 'final' as kind, status, attempts, external_ref, generation, null::timestamptz as at, replay_id::text as replay_id
-        from impact_deliveries where event_id = ${eventId} and platform = ${platform}
+    const states = await this.states(platform, [{ eventId, orderingKey, redelivery }]);
+    return states.get(eventId)!;
+  }
+
+  /**
+   * `state` for many deliveries of one platform in ONE query (the deliveries in flight at once:
+   * src/engine/coalescer.ts). Answers every event id asked for; an id asked twice gets one answer.
+   */
+  async states(platform: Platform, wanted: readonly StateRequest[]): Promise<Map<string, DeliveryState>> {
+    const answers = new Map<string, DeliveryState>();
+    if (wanted.length === 0) return answers;
+    const { rows } = await sql<StateRow>`
+      with wanted as (
+        select * from unnest(
+          ${wanted.map((w) => w.eventId)}::uuid[],
+          ${wanted.map((w) => w.orderingKey)}::text[],
+          ${wanted.map((w) => (w.redelivery ?? NO_REDELIVERY).generation)}::int[]
+        ) as w(event_id, ordering_key, generation)
+      )
+      select w.event_id::text as wanted, 'final' as kind, d.status, d.attempts, d.external_ref, d.generation,
+             null::timestamptz as at, d.replay_id::text as replay_id
+        from wanted w join impact_deliveries d on d.event_id = w.event_id and d.platform = ${platform}
       union all
-      select 'submitted', null, attempts, null, 0, first_attempt_at, null from delivery_job_records where event_id = ${eventId} and platform = ${platform}
+      select w.event_id::text, 'submitted', null, j.attempts, null, 0, j.first_attempt_at, null
+        from wanted w join delivery_job_records j on j.event_id = w.event_id and j.platform = ${platform}
       union all
-      select 'unsettled', null, 0, null, 0, null, null from unsettled_sends where event_id = ${eventId} and platform = ${platform}
+      select w.event_id::text, 'unsettled', null, 0, null, 0, null, null
+        from wanted w join unsettled_sends u on u.event_id = w.event_id and u.platform = ${platform}
       union all
-      (select case when event_id = ${eventId} then 'parked' else 'parked_behind' end, null, 0, null, 0, null, null
-        from parked_deliveries where platform = ${platform} and (event_id = ${eventId} or ordering_key = ${orderingKey})
-        order by event_id = ${eventId} desc limit 1)
+      (select distinct on (w.event_id) w.event_id::text,
+              case when p.event_id = w.event_id then 'parked' else 'parked_behind' end, null, 0, null, 0, null, null
+         from wanted w join parked_deliveries p
+           on p.platform = ${platform} and (p.event_id = w.event_id or p.ordering_key = w.ordering_key)
+        order by w.event_id, p.event_id = w.event_id desc)
       union all
-      select 'grant', kind, 0, null, generation, requested_at, replay_id::text
-        from delivery_generations where event_id = ${eventId} and platform = ${platform} and generation = ${redelivery.generation}
+      select w.event_id::text, 'grant', g.kind, 0, null, g.generation, g.requested_at, g.replay_id::text
+        from wanted w join delivery_generations g
+          on g.event_id = w.event_id and g.platform = ${platform} and g.generation = w.generation
     `.execute(this.#db);
-    const final = rows.find((r) => r.kind === 'final');
-    const grant = rows.find((r) => r.kind === 'grant');
-    let submitted = rows.find((r) => r.kind === 'submitted');
-    let generation = 0;
-    let replayId = redelivery.replayId;
-    let finalRow = final;
-    if (grant && final && final.generation < grant.generation && (grant.status === 'force' || final.status !== 'delivered')) {
-      // A granted later generation: the earlier final row does not stand in its way, nor do the
-      // submissions of earlier generations (those made before the grant).
-      finalRow = undefined;
-      submitted = rows.find((r) => r.kind === 'submitted' && r.at !== null && grant.at !== null && r.at >= grant.at);
-      generation = grant.generation;
-      replayId = grant.replay_id ?? replayId;
-    } else if (final) {
-      generation = final.generation;
+    const byEvent = new Map<string, StateRow[]>();
+    for (const row of rows) byEvent.set(row.wanted, [...(byEvent.get(row.wanted) ?? []), row]);
+    for (const w of wanted) {
+      if (!answers.has(w.eventId)) answers.set(w.eventId, stateOf(byEvent.get(w.eventId) ?? [], w.redelivery ?? NO_REDELIVERY));
     }
-    const row: DeliveryRow | null = finalRow
-      ? { status: finalRow.status as DeliveryStatus, attempts: finalRow.attempts, externalRef: finalRow.external_ref }
-      : submitted
-        ? { status: 'submitted', attempts: submitted.attempts, externalRef: null }
-        : null;
-    const parked = rows.find((r) => r.kind === 'parked' || r.kind === 'parked_behind')?.kind;
-    return {
-      row,
-      unsettled: rows.some((r) => r.kind === 'unsettled'),
-      parked: parked === 'parked' ? 'self' : parked === 'parked_behind' ? 'behind' : null,
-      generation,
-      replayId,
-    };
+    return answers;
   }
 
   /** Marks sends whose outcome is unknown: until their outcomes are recorded, every attempt looks first. */
@@ -301,5 +293,59 @@ export function rowOf(result: DeliveryResult, history: readonly AttemptRecord[] 
     completed_at: result.completedAt,
     generation: result.generation ?? 0,
     replay_id: result.replayId ?? null,
+  };
+}
+
+/** One delivery `states` is asked about. */
+export interface StateRequest {
+  readonly eventId: string;
+  readonly orderingKey: string;
+  /** What the message's headers ask for (src/deliveries/redelivery.ts); none by default. */
+  readonly redelivery?: Redelivery;
+}
+
+type StateKind = 'final' | 'submitted' | 'unsettled' | 'parked' | 'parked_behind' | 'grant';
+
+interface StateRow {
+  readonly wanted: string;
+  readonly kind: StateKind;
+  readonly status: string | null;
+  readonly attempts: number;
+  readonly external_ref: string | null;
+  readonly generation: number;
+  readonly at: Date | null;
+  readonly replay_id: string | null;
+}
+
+/** One delivery's state from its rows of the state query (see DeliveryRepository.state). */
+function stateOf(rows: readonly StateRow[], redelivery: Redelivery): DeliveryState {
+  const final = rows.find((r) => r.kind === 'final');
+  const grant = rows.find((r) => r.kind === 'grant');
+  let submitted = rows.find((r) => r.kind === 'submitted');
+  let generation = 0;
+  let replayId = redelivery.replayId;
+  let finalRow = final;
+  if (grant && final && final.generation < grant.generation && (grant.status === 'force' || final.status !== 'delivered')) {
+    // A granted later generation: the earlier final row does not stand in its way, nor do the
+    // submissions of earlier generations (those made before the grant).
+    finalRow = undefined;
+    submitted = rows.find((r) => r.kind === 'submitted' && r.at !== null && grant.at !== null && r.at >= grant.at);
+    generation = grant.generation;
+    replayId = grant.replay_id ?? replayId;
+  } else if (final) {
+    generation = final.generation;
+  }
+  const row: DeliveryRow | null = finalRow
+    ? { status: finalRow.status as DeliveryStatus, attempts: finalRow.attempts, externalRef: finalRow.external_ref }
+    : submitted
+      ? { status: 'submitted', attempts: submitted.attempts, externalRef: null }
+      : null;
+  const parked = rows.find((r) => r.kind === 'parked' || r.kind === 'parked_behind')?.kind;
+  return {
+    row,
+    unsettled: rows.some((r) => r.kind === 'unsettled'),
+    parked: parked === 'parked' ? 'self' : parked === 'parked_behind' ? 'behind' : null,
+    generation,
+    replayId,
   };
 }

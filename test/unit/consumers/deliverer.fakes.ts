@@ -5,7 +5,7 @@
 import type { AsyncCodec } from '../../../src/codec/codec.ts';
 import type { Connector, DeliveryOutcome, DeliveryRequest } from '../../../src/connectors/connector.ts';
 import type { AttemptRecord } from '../../../src/deliveries/attempt-log.ts';
-import type { DeliveryRepository, DeliveryRow, DeliveryState, JobSubmission } from '../../../src/deliveries/delivery-repository.ts';
+import type { DeliveryRepository, DeliveryRow, DeliveryState, JobSubmission, StateRequest } from '../../../src/deliveries/delivery-repository.ts';
 import type { ParkEntry, ParkedState, ParkingLot } from '../../../src/deliveries/parking-lot.ts';
 import type { DeliveryResult } from '../../../src/domain/delivery-result.ts';
 import type { Platform } from '../../../src/domain/platform.ts';
@@ -125,6 +125,12 @@ export class FakeDeliveryRepository {
       generation: 0,
       replayId: null,
     };
+  }
+
+  async states(platform: Platform, wanted: readonly StateRequest[]): Promise<Map<string, DeliveryState>> {
+    const answers = new Map<string, DeliveryState>();
+    for (const { eventId, orderingKey } of wanted) answers.set(eventId, await this.state(eventId, platform, orderingKey));
+    return answers;
   }
 
   async markUnsettled(eventIds: readonly string[], platform: Platform): Promise<void> {
