@@ -14,7 +14,7 @@ import type { Logger } from '../../observability/logger.ts';
 import { OffsetTracker } from '../../engine/offset-tracker.ts';
 import type { BatchHandler, BatchStageConsumer, InboundMessage } from '../ports.ts';
 import { toInbound } from './message.ts';
-import { createGroupConsumer, retryInPlace, trackMembership, type PauseOptions } from './group-member.ts';
+import { createGroupConsumer, retryInPlace, runGroup, trackMembership, type PauseOptions } from './group-member.ts';
 
 export interface KafkaBatchConsumerOptions extends PauseOptions {
   readonly groupId: string;
@@ -43,47 +43,37 @@ export function createKafkaBatchConsumer(kafka: Kafka, options: KafkaBatchConsum
 
   return {
     async start(handler: BatchHandler) {
-      await consumer.connect();
-      for (const topic of options.topics) {
-        await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
-      }
-      await consumer.run({
-        autoCommit: true,
-        autoCommitInterval: 1_000,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-        eachBatch: async (payload) => {
-          const { batch } = payload;
-          for (let start = 0; start < batch.messages.length; start += options.maxChunk) {
-            if (!payload.isRunning() || payload.isStale()) break;
-            const raw = batch.messages.slice(start, start + options.maxChunk);
-            const chunk = raw.map((message) => toInbound(batch.topic, batch.partition, message));
-            const first = chunk[0]!;
-            const tracker = new OffsetTracker(chunk.map((message) => message.offset));
-            const indexOf = new Map(chunk.map((message, index) => [message.offset, index]));
-            const final = (message: InboundMessage) => {
-              const index = indexOf.get(message.offset);
-              if (index === undefined || message.partition !== first.partition) return;
-              const committable = tracker.complete(index);
-              // Not once the partition was revoked or sought: its offsets are no longer ours to move.
-              if (committable !== null && !payload.isStale()) payload.resolveOffset(committable);
-            };
-            const done = await retryInPlace(
-              async ({ signal, heartbeat }) => {
-                const started = performance.now();
-                await handler(chunk, signal, heartbeat, final);
-                options.onHandled?.(first.topic, (performance.now() - started) / 1000, chunk.length);
-              },
-              { topic: first.topic, partition: first.partition, offset: first.offset, count: chunk.length },
-              payload,
-              { ...options, retry, stopping: stopping.signal, onError: (error) => options.onHandlerError?.(first.topic, error) },
-            );
-            if (!done) break;
-            payload.resolveOffset(raw[raw.length - 1]!.offset);
-            await payload.commitOffsetsIfNecessary();
-            await payload.heartbeat();
-          }
-        },
+      await runGroup(consumer, options, async (payload) => {
+        const { batch } = payload;
+        for (let start = 0; start < batch.messages.length; start += options.maxChunk) {
+          if (!payload.isRunning() || payload.isStale()) break;
+          const raw = batch.messages.slice(start, start + options.maxChunk);
+          const chunk = raw.map((message) => toInbound(batch.topic, batch.partition, message));
+          const first = chunk[0]!;
+          const tracker = new OffsetTracker(chunk.map((message) => message.offset));
+          const indexOf = new Map(chunk.map((message, index) => [message.offset, index]));
+          const final = (message: InboundMessage) => {
+            const index = indexOf.get(message.offset);
+            if (index === undefined || message.partition !== first.partition) return;
+            const committable = tracker.complete(index);
+            // Not once the partition was revoked or sought: its offsets are no longer ours to move.
+            if (committable !== null && !payload.isStale()) payload.resolveOffset(committable);
+          };
+          const done = await retryInPlace(
+            async ({ signal, heartbeat }) => {
+              const started = performance.now();
+              await handler(chunk, signal, heartbeat, final);
+              options.onHandled?.(first.topic, (performance.now() - started) / 1000, chunk.length);
+            },
+            { topic: first.topic, partition: first.partition, offset: first.offset, count: chunk.length },
+            payload,
+            { ...options, retry, stopping: stopping.signal, onError: (error) => options.onHandlerError?.(first.topic, error) },
+          );
+          if (!done) break;
+          payload.resolveOffset(raw[raw.length - 1]!.offset);
+          await payload.commitOffsetsIfNecessary();
+          await payload.heartbeat();
+        }
       });
     },
     async stop() {

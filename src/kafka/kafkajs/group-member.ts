@@ -6,7 +6,7 @@
  * offset when the given promise settles. Also the group-membership bookkeeping for health.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchHandler, EachBatchPayload, Kafka } from 'kafkajs';
 import { backoffDelayMs, type BackoffPolicy } from '../../domain/backoff.ts';
 import { errorReason } from '../../domain/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -164,5 +164,28 @@ export function createGroupConsumer(kafka: Kafka, groupId: string, sessionTimeou
     // within half a second instead of after kafkajs's default 5 s wait on the others.
     maxWaitTimeInMs: 500,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
+  });
+}
+
+/**
+ * Joins the group and runs `eachBatch` on what it fetches, as both delivery consumers do: offsets
+ * resolved by hand (only what is final) and committed by kafkajs at most once a second and on
+ * leaving; a topic new to the group is read from its beginning.
+ */
+export async function runGroup(
+  consumer: Consumer,
+  options: { readonly topics: readonly string[]; readonly fromBeginning?: boolean; readonly partitionsConsumedConcurrently?: number },
+  eachBatch: EachBatchHandler,
+): Promise<void> {
+  await consumer.connect();
+  for (const topic of options.topics) {
+    await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
+  }
+  await consumer.run({
+    autoCommit: true,
+    autoCommitInterval: 1_000,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+    eachBatch,
   });
 }

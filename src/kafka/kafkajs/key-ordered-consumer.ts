@@ -24,7 +24,7 @@ import { Semaphore } from '../../engine/semaphore.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { MessageHandler, StageConsumer } from '../ports.ts';
 import { toInbound } from './message.ts';
-import { createGroupConsumer, retryInPlace, trackMembership, type PauseOptions } from './group-member.ts';
+import { createGroupConsumer, retryInPlace, runGroup, trackMembership, type PauseOptions } from './group-member.ts';
 
 export interface KafkaKeyOrderedConsumerOptions extends PauseOptions {
   readonly groupId: string;
@@ -60,61 +60,51 @@ export function createKafkaKeyOrderedConsumer(kafka: Kafka, options: KafkaKeyOrd
 
   return {
     async start(handler: MessageHandler) {
-      await consumer.connect();
-      for (const topic of options.topics) {
-        await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
-      }
-      await consumer.run({
-        autoCommit: true,
-        autoCommitInterval: 1_000,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-        eachBatch: async (payload) => {
-          const { batch } = payload;
-          if (batch.messages.length === 0) return;
-          const tracker = new OffsetTracker(batch.messages.map((message) => message.offset));
-          const scheduler = new KeyScheduler({ maxInFlight: options.maxInFlightPerPartition, limiter });
-          const gone = () => !payload.isRunning() || payload.isStale() || stopping.signal.aborted;
-          const finished = async (index: number) => {
-            const committable = tracker.complete(index);
-            if (committable === null) return;
-            payload.resolveOffset(committable);
-            try {
-              await payload.commitOffsetsIfNecessary();
-              await payload.heartbeat();
-            } catch (error) {
-              // The group is rebalancing (or the broker blipped): start nothing more in this run;
-              // what is resolved is committed by the next commit or on leaving the group.
-              options.logger.info({ topic: batch.topic, partition: batch.partition, err: String(error) }, 'commit or heartbeat failed; halting the run');
-              scheduler.halt();
-            }
-          };
-          for (let index = 0; index < batch.messages.length; index++) {
-            if (gone()) break;
-            const raw = batch.messages[index]!;
-            const message = toInbound(batch.topic, batch.partition, raw);
-            const accepted = await scheduler.submit(raw.key === null ? NO_KEY : raw.key.toString('latin1'), async () => {
-              options.onInFlight?.(limiter.inUse);
-              const done = await retryInPlace(
-                async ({ signal, heartbeat }) => {
-                  const started = performance.now();
-                  await handler(message, signal, heartbeat);
-                  options.onHandled?.(message.topic, (performance.now() - started) / 1000);
-                },
-                { topic: message.topic, partition: message.partition, offset: message.offset },
-                payload,
-                { ...options, retry, stopping: stopping.signal, onError: (error) => options.onHandlerError?.(message.topic, error) },
-              );
-              if (done) await finished(index);
-              return done;
-            });
-            if (accepted === null) break; // halted: paused, revoked or stopping
+      await runGroup(consumer, options, async (payload) => {
+        const { batch } = payload;
+        if (batch.messages.length === 0) return;
+        const tracker = new OffsetTracker(batch.messages.map((message) => message.offset));
+        const scheduler = new KeyScheduler({ maxInFlight: options.maxInFlightPerPartition, limiter });
+        const gone = () => !payload.isRunning() || payload.isStale() || stopping.signal.aborted;
+        const finished = async (index: number) => {
+          const committable = tracker.complete(index);
+          if (committable === null) return;
+          payload.resolveOffset(committable);
+          try {
+            await payload.commitOffsetsIfNecessary();
+            await payload.heartbeat();
+          } catch (error) {
+            // The group is rebalancing (or the broker blipped): start nothing more in this run;
+            // what is resolved is committed by the next commit or on leaving the group.
+            options.logger.info({ topic: batch.topic, partition: batch.partition, err: String(error) }, 'commit or heartbeat failed; halting the run');
+            scheduler.halt();
           }
-          // Revocation, pause or stop: the units in hand finish or are aborted before the
-          // partition is given up; nothing past the watermark was resolved.
-          await scheduler.drain();
-          options.onInFlight?.(limiter.inUse);
-        },
+        };
+        for (let index = 0; index < batch.messages.length; index++) {
+          if (gone()) break;
+          const raw = batch.messages[index]!;
+          const message = toInbound(batch.topic, batch.partition, raw);
+          const accepted = await scheduler.submit(raw.key === null ? NO_KEY : raw.key.toString('latin1'), async () => {
+            options.onInFlight?.(limiter.inUse);
+            const done = await retryInPlace(
+              async ({ signal, heartbeat }) => {
+                const started = performance.now();
+                await handler(message, signal, heartbeat);
+                options.onHandled?.(message.topic, (performance.now() - started) / 1000);
+              },
+              { topic: message.topic, partition: message.partition, offset: message.offset },
+              payload,
+              { ...options, retry, stopping: stopping.signal, onError: (error) => options.onHandlerError?.(message.topic, error) },
+            );
+            if (done) await finished(index);
+            return done;
+          });
+          if (accepted === null) break; // halted: paused, revoked or stopping
+        }
+        // Revocation, pause or stop: the units in hand finish or are aborted before the
+        // partition is given up; nothing past the watermark was resolved.
+        await scheduler.drain();
+        options.onInFlight?.(limiter.inUse);
       });
     },
     async stop() {
