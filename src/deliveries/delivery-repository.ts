@@ -200,31 +200,6 @@ export class DeliveryRepository {
       return recorded;
     });
   }
-
-  /**
-   * Records the final outcome with its outbox messages. Returns false when the delivery was
-   * already recorded (another attempt won), in which case nothing is written.
-   */
-  async recordFinal(
-    result: DeliveryResult,
-    outbox: (result: DeliveryResult) => OutboundMessage[],
-    history: readonly AttemptRecord[] = [],
-  ): Promise<boolean> {
-    return this.#db.transaction().execute(async (tx) => {
-      const inserted = await tx
-        .with('cleared', (db) =>
-          db.deleteFrom('unsettled_sends').where('platform', '=', result.platform).where('event_id', '=', result.eventId).returning('event_id'),
-        )
-        .insertInto('impact_deliveries')
-        .values(rowOf(result, history))
-        .onConflict(laterGenerationReplaces)
-        .returning('id')
-        .executeTakeFirst();
-      if (!inserted) return false;
-      await writeOutbox(tx, outbox(result));
-      return true;
-    });
-  }
 }
 
 /** One delivery accepted into an asynchronous platform job. */

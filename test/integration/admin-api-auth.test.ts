@@ -59,16 +59,16 @@ test('401 without a valid token, 403 for read on a mutating call, audited; looku
     firstAttemptAt: '2026-12-01T10:00:00.000Z',
     completedAt: '2026-12-01T10:00:01.000Z',
   };
-  await repository.recordFinal(
-    { ...result, status: 'dead_lettered', externalRef: null, errorClass: 'PLATFORM_REJECTED', errorReason: '422 project unknown' },
+  await repository.recordFinals(
+    [{ ...result, status: 'dead_lettered', externalRef: null, errorClass: 'PLATFORM_REJECTED', errorReason: '422 project unknown' }],
     () => [],
-    [{ at: '2026-12-01T10:00:00.000Z', result: 'PLATFORM_REJECTED', ms: 40 }],
+    () => [{ at: '2026-12-01T10:00:00.000Z', result: 'PLATFORM_REJECTED', ms: 40 }],
   );
   await grantGenerations(pipeline.scenario.db, { platform: 'goodera', eventIds: [EVENT], kind: 'redrive', reason: 'project fixed', requestedBy: 'sre' });
-  await repository.recordFinal(
-    { ...result, status: 'delivered', externalRef: 'gd-1', errorClass: null, errorReason: null, idempotencyKey: 'g'.repeat(64), generation: 1 },
+  await repository.recordFinals(
+    [{ ...result, status: 'delivered', externalRef: 'gd-1', errorClass: null, errorReason: null, idempotencyKey: 'g'.repeat(64), generation: 1 }],
     () => [],
-    [{ at: '2026-12-02T10:00:00.000Z', result: 'delivered', ms: 30 }],
+    () => [{ at: '2026-12-02T10:00:00.000Z', result: 'delivered', ms: 30 }],
   );
 
   expect(await call('GET', '/api/v1/platforms')).toMatchObject({ status: 401, body: { code: 'UNAUTHORIZED', field: null } });

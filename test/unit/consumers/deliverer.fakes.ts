@@ -173,24 +173,6 @@ export class FakeDeliveryRepository {
     return recorded;
   }
 
-  async recordFinal(
-    result: DeliveryResult,
-    outbox: (result: DeliveryResult) => OutboundMessage[],
-    history: readonly AttemptRecord[] = [],
-  ): Promise<boolean> {
-    this.recordCalls++;
-    if (this.failNextRecords > 0) {
-      this.failNextRecords--;
-      throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
-    }
-    const id = `${result.eventId}:${result.platform}`;
-    if (this.rows.has(id)) return false;
-    this.rows.set(id, result);
-    this.unsettled.delete(id);
-    this.histories.set(id, [...history]);
-    this.outbox.push(...outbox(result));
-    return true;
-  }
 }
 
 /** Tenant configuration from a fixed list of rows (enabled ones only, like the real directory). */
