@@ -1,7 +1,8 @@
 /**
  * A chaos run anyone can start:
  *
- *   node bench/chaos.ts --seed 7 --duration 3m --rate 20 [--json report.json]
+ *   node bench/chaos.ts --seed 7 --duration 3m --rate 20 [--json report.json] [--chart chart]
+ *   node bench/chaos.ts --chart chart --from report.json     (the chart of an earlier run)
  *
  * Starts its own PostgreSQL, Kafka broker and toxiproxy (the shared stack is only used for the
  * schema registry: SCHEMA_REGISTRY_URL), the three platform simulators and every impact-in role as
@@ -10,11 +11,14 @@
  * SIGKILLed, the broker restarted and SIGKILLed, latency / bandwidth / stalls / resets on the way to
  * a platform, a role SIGKILLed, and 5xx, 429 storms, lost and slow answers at the platforms — then
  * waits for quiet and checks the invariants. The same seed gives the same schedule (printed first).
- * Prints a report table and JSON; exits 1 on any violation.
+ * Prints a report table and JSON; exits 1 on any violation. `--chart P` writes P.svg (and P.png
+ * when a Chromium is at hand): memory, event-loop delay and backlog over the run, faults as bands.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chaosSchedule } from '../src/chaos/schedule.ts';
+import { svgToPng } from './pipeline/chart.ts';
+import { chaosChartSvg } from './chaos/chart.ts';
 import { runChaos, type ChaosReport } from './chaos/run.ts';
 
 function duration(value: string): number {
@@ -35,6 +39,7 @@ function table(report: ChaosReport): string {
     ['consumer lag at end', String(report.lag)],
     ...Object.entries(report.faultsApplied).map(([kind, n]): [string, string] => [`fault ${kind}`, String(n)]),
     ['violations', String(report.violations.length)],
+    ['quiet after publishing', `${report.drainS} s`],
     ['wall time', `${Math.round(report.wallMs / 1000)} s`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -57,10 +62,24 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '3m' },
     rate: { type: 'string', default: '20' },
     json: { type: 'string' },
+    chart: { type: 'string' },
+    from: { type: 'string' },
     'schedule-only': { type: 'boolean', default: false },
   },
   strict: true,
 });
+async function chart(report: ChaosReport, path: string): Promise<void> {
+  const svg = chaosChartSvg(report);
+  writeFileSync(`${path}.svg`, svg);
+  const png = await svgToPng(svg, `${path}.png`);
+  process.stdout.write(`chart: ${path}.svg${png ? ` and ${path}.png` : ''}\n`);
+}
+
+if (values.from) {
+  if (!values.chart) throw new Error('--from: give --chart too (where to write the chart of that report)');
+  await chart(JSON.parse(readFileSync(values.from, 'utf8')) as ChaosReport, values.chart);
+  process.exit(0);
+}
 const seed = Number(values.seed);
 const rate = Number(values.rate);
 if (!Number.isInteger(seed)) throw new Error(`--seed: expected an integer, got "${values.seed}"`);
@@ -74,7 +93,7 @@ if (values['schedule-only']) process.exit(0);
 
 const report = await runChaos({ seed, durationMs, rate, log: say });
 process.stdout.write(`\n${table(report)}\n\n`);
-const json = JSON.stringify({ ...report, schedule: report.schedule.length }, null, 2);
-if (values.json) writeFileSync(values.json, json);
-process.stdout.write(`${json}\n`);
+if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2));
+process.stdout.write(`${JSON.stringify({ ...report, schedule: report.schedule.length, samples: report.samples.length, backlog: report.backlog.length, windows: report.windows.length }, null, 2)}\n`);
+if (values.chart) await chart(report, values.chart);
 process.exit(report.violations.length > 0 ? 1 : 0);

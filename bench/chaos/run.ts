@@ -15,7 +15,7 @@ import { generatePii, piiText, seededRandom } from '../../test/fixtures/pii/gene
 import { decodeResult } from '../../test/integration/helpers/avro.ts';
 import { expectedDeliveries } from '../../test/integration/helpers/all-platforms.ts';
 import { TENANTS } from '../../test/integration/helpers/pipeline.ts';
-import { pipelineLag, sampleProcess, type ProcessSample } from './observe.ts';
+import { pipelineBacklog, pipelineLag, sampleProcess, type ProcessSample } from './observe.ts';
 import { createChaosWorld } from './world.ts';
 
 export interface ChaosOptions {
@@ -25,7 +25,7 @@ export interface ChaosOptions {
   readonly rate: number;
   /** One malformed message per this many good ones. */
   readonly badEvery?: number;
-  /** How long to wait for the pipeline to go quiet after publishing stops. */
+  /** How long the pipeline may go without progress after publishing stops before the run is judged as it is. */
   readonly quietTimeoutMs?: number;
   readonly log?: (line: string) => void;
 }
@@ -43,6 +43,12 @@ export interface ChaosReport {
   readonly lag: number;
   readonly violations: readonly Violation[];
   readonly samples: readonly ProcessSample[];
+  /** The pipeline's consumer backlog every 10 s (missing while the broker is down). */
+  readonly backlog: readonly { readonly atS: number; readonly messages: number }[];
+  /** When each fault was on, in seconds since publishing began. */
+  readonly windows: readonly { readonly kind: FaultKind; readonly target?: string; readonly fromS: number; readonly toS: number }[];
+  /** Publishing time, then the time it took the pipeline to go quiet. */
+  readonly drainS: number;
   readonly wallMs: number;
 }
 
@@ -59,11 +65,26 @@ async function untilSent(send: () => Promise<unknown>, stop: () => boolean): Pro
   }
 }
 
+/** A file's text in overlapping slices of 64 MB (a value of up to 4 KB spanning two is still found whole). */
+function fileSlices(file: string): string[] {
+  const bytes = readFileSync(file);
+  const size = 64 * 1024 * 1024;
+  const slices: string[] = [];
+  for (let at = 0; at < bytes.length; at += size) slices.push(bytes.subarray(at, Math.min(bytes.length, at + size + 4096)).toString('utf8'));
+  return slices;
+}
+
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => undefined);
   const started = Date.now();
   const schedule = chaosSchedule({ seed: options.seed, durationMs: options.durationMs });
   const world = await createChaosWorld(options.seed);
+  // Interrupted, the run still takes down what it started (its broker, PostgreSQL, proxy, roles).
+  const interrupted = (signal: NodeJS.Signals) => {
+    log(`${signal}: stopping the run's processes`);
+    void world.close().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   const { pipeline } = world.all;
   const random = seededRandom(options.seed);
   const badEvery = options.badEvery ?? 200;
@@ -72,7 +93,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const badKeys = new Set<string>();
   let published = 0;
   const samples: ProcessSample[] = [];
+  const backlog: { atS: number; messages: number }[] = [];
   const applied: ScheduledFault[] = [];
+  const windows: ChaosReport['windows'][number][] = [];
   try {
     const t0 = Date.now();
     const elapsed = () => Date.now() - t0;
@@ -113,53 +136,88 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         for (const fault of faults) {
           if (fault.atMs > elapsed()) await sleep(fault.atMs - elapsed());
           log(`t+${Math.round(elapsed() / 1000)}s fault ${fault.kind}${fault.target ? ` ${fault.target}` : ''} for ${fault.durationMs} ms`);
+          const fromS = elapsed() / 1000;
           await world.apply(fault, log);
           applied.push(fault);
+          windows.push({ kind: fault.kind, ...(fault.target ? { target: fault.target } : {}), fromS, toS: elapsed() / 1000 });
         }
       };
       const platform = schedule.filter((f) => f.kind.startsWith('platform_'));
       await Promise.all([run(schedule.filter((f) => !f.kind.startsWith('platform_'))), run(platform)]);
     })();
+    const kafka = pipeline.scenario.kafka;
+    const topics = pipeline.topics;
+    const prefix = pipeline.scenario.env.TOPIC_PREFIX!;
+    const sampleBacklog = async () => {
+      const atS = Math.round(elapsed() / 1000);
+      const messages = await pipelineBacklog(kafka, prefix).catch(() => undefined); // the broker is down
+      if (messages !== undefined) backlog.push({ atS, messages });
+      return messages;
+    };
     const sampling = setInterval(() => {
       for (const [role, { process, healthPort }] of world.services) {
         void sampleProcess(role, process.child.pid!, healthPort, Math.round(elapsed() / 1000)).then((s) => s && samples.push(s));
       }
+      void sampleBacklog();
     }, 10_000);
     await Promise.all([publishing, applying]);
+    const publishedAtS = elapsed() / 1000;
     log(`published ${published} events (${badKeys.size} malformed); waiting for quiet`);
 
-    // Fresh readers, not the long-lived tail: a tail consumer that crashed while the broker was
-    // down is no evidence about the pipeline.
-    const kafka = pipeline.scenario.kafka;
-    const topics = pipeline.topics;
-    const quietBy = Date.now() + (options.quietTimeoutMs ?? 600_000);
-    let resultMessages = await readTopicToEnd(kafka, topics.results);
-    const distinct = () => new Set(resultMessages.map((m) => m.key?.toString())).size;
-    while (distinct() < expected.size && Date.now() < quietBy) {
-      log(`waiting for quiet: ${distinct()} of ${expected.size} results`);
+    // Quiet first by offsets (cheap): the backlog is drained once it stops changing. Progress
+    // resets the clock; only a pipeline that makes none for quietTimeoutMs is judged as it is.
+    const stallMs = options.quietTimeoutMs ?? 300_000;
+    let last = Number.POSITIVE_INFINITY;
+    let steady = 0;
+    let progressAt = Date.now();
+    while (steady < 3 && Date.now() - progressAt < stallMs) {
       await sleep(5_000);
-      resultMessages = await readTopicToEnd(kafka, topics.results);
+      const now = await sampleBacklog();
+      if (now === undefined) continue;
+      if (now < last) progressAt = Date.now();
+      steady = now === last ? steady + 1 : 0;
+      if (now !== last) log(`waiting for quiet: backlog ${now} messages`);
+      last = now;
     }
+    // Then by results, read afresh (not the long-lived tail: a tail consumer that crashed while the
+    // broker was down is no evidence about the pipeline): the relay publishes from the outbox after
+    // the deliverers commit.
+    const read = () => readTopicToEnd(kafka, topics.results, { timeoutMs: 600_000 });
+    let resultMessages = await read();
+    const distinct = () => new Set(resultMessages.map((m) => m.key?.toString())).size;
+    let seen = distinct();
+    progressAt = Date.now();
+    while (seen < expected.size && Date.now() - progressAt < Math.min(stallMs, 120_000)) {
+      log(`waiting for quiet: ${seen} of ${expected.size} results`);
+      await sleep(5_000);
+      resultMessages = await read();
+      if (distinct() > seen) progressAt = Date.now();
+      seen = distinct();
+    }
+    const drainS = elapsed() / 1000 - publishedAtS;
     await sleep(3_000);
     clearInterval(sampling);
     resultMessages = await readTopicToEnd(kafka, topics.results);
     const deadLetters = await readTopicToEnd(kafka, topics.eventsDlq);
     let otherDeadLetters = 0;
     for (const topic of [topics.redactedDlq, ...Object.values(topics.deliverDlq)]) otherDeadLetters += (await readTopicToEnd(kafka, topic)).length;
-    const lag = await pipelineLag(kafka, pipeline.scenario.env.TOPIC_PREFIX!);
+    const lag = await pipelineLag(kafka, prefix);
 
     const asText = (messages: readonly InboundMessage[]) =>
       messages.map((m) => `${m.key?.toString('latin1') ?? ''} ${m.value?.toString('latin1') ?? ''} ${JSON.stringify(m.headers ?? {})}`).join('\n');
     const results = resultMessages.map((m) => decodeResult(m.value!));
     const deadLetterKeys = new Set(deadLetters.map((m) => m.key?.toString()));
     const logs = [...world.services.values()].map(({ process }) => process.logFile);
+    // In slices: a long run's records and results exceed the longest string V8 allows.
+    const slices = <T>(where: string, items: readonly T[], text: (slice: readonly T[]) => string) =>
+      Array.from({ length: Math.ceil(items.length / 20_000) }, (_, i) => ({ where, text: text(items.slice(i * 20_000, (i + 1) * 20_000)) }));
     const haystacks = [
-      { where: 'goodera records', text: JSON.stringify(pipeline.goodera.records()) },
-      { where: 'benevity records', text: JSON.stringify(world.all.benevity.records()) },
-      { where: 'workday records', text: JSON.stringify(world.all.workday.records()) },
-      { where: 'events dead letters', text: asText(deadLetters) },
-      { where: 'results', text: asText(resultMessages) },
-      ...logs.map((file) => ({ where: `log ${file}`, text: readFileSync(file, 'utf8') })),
+      ...slices('goodera records', pipeline.goodera.records(), (s) => JSON.stringify(s)),
+      ...slices('benevity records', world.all.benevity.records(), (s) => JSON.stringify(s)),
+      ...slices('workday records', world.all.workday.records(), (s) => JSON.stringify(s)),
+      ...slices('events dead letters', deadLetters, asText),
+      ...slices('results', resultMessages, asText),
+      ...logs.flatMap((file) => fileSlices(file).map((text) => ({ where: `log ${file}`, text }))),
     ];
     const violations = checkInvariants({
       expected,
@@ -189,9 +247,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       lag,
       violations,
       samples,
+      backlog,
+      windows,
+      drainS: Math.round(drainS),
       wallMs: Date.now() - started,
     };
   } finally {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
     await world.close();
   }
 }

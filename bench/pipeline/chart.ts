@@ -66,7 +66,8 @@ export async function svgToPng(svg: string, pngPath: string, executablePath = '/
   if (!existsSync(executablePath)) return false;
   const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
   try {
-    const page = await browser.newPage({ viewport: { width: W, height: H }, deviceScaleFactor: 1 });
+    const [, width = W, height = H] = (/<svg[^>]*width="(\d+)" height="(\d+)"/.exec(svg) ?? []).map(Number);
+    const page = await browser.newPage({ viewport: { width, height }, deviceScaleFactor: 1 });
     await page.setContent(`<html><body style="margin:0">${svg}</body></html>`);
     await page.locator('svg').screenshot({ path: pngPath });
     return true;

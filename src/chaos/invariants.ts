@@ -58,11 +58,58 @@ export function checkInvariants(o: ChaosObservations): Violation[] {
   if (o.otherDeadLetters > 0) violations.push({ kind: 'dead_letters', detail: `${o.otherDeadLetters} messages on the redacted/deliver dead-letter topics` });
 
   const leaks: string[] = [];
+  const scanner = new ValueScanner(o.piiValues);
   for (const { where, text } of o.haystacks) {
-    for (const value of o.piiValues) if (text.includes(value)) leaks.push(`${where}: a value of ${value.length} characters`);
+    for (const value of scanner.occurring(text)) leaks.push(`${where}: a value of ${value.length} characters`);
   }
   if (leaks.length > 0) violations.push({ kind: 'pii_leak', detail: some(leaks) });
 
   if (o.lag !== 0) violations.push({ kind: 'lag', detail: `consumer lag ${o.lag} after the run went quiet` });
   return violations;
+}
+
+const WINDOW = 6;
+const BASE = 31;
+const MOD = 2_147_483_647;
+const OUT = BASE ** (WINDOW - 1);
+
+/**
+ * Which of many values occur in a text, in one pass over the text whatever the number of values
+ * (a long run publishes a million personal-data values; `includes` per value would take hours).
+ * Values are indexed by a rolling hash of their first six characters; each position of the text
+ * whose six-character window hashes to an indexed prefix is checked against those values.
+ * Values shorter than the window are not indexed.
+ */
+export class ValueScanner {
+  private readonly byPrefix = new Map<number, string[]>();
+
+  constructor(values: Iterable<string>) {
+    for (const value of new Set(values)) {
+      if (value.length < WINDOW) continue;
+      const key = ValueScanner.hash(value, 0);
+      const list = this.byPrefix.get(key);
+      if (list) list.push(value);
+      else this.byPrefix.set(key, [value]);
+    }
+  }
+
+  private static hash(text: string, from: number): number {
+    let h = 0;
+    for (let i = from; i < from + WINDOW; i++) h = (h * BASE + text.charCodeAt(i)) % MOD;
+    return h;
+  }
+
+  /** The indexed values found in `text`, each once. */
+  occurring(text: string): Set<string> {
+    const found = new Set<string>();
+    if (text.length < WINDOW || this.byPrefix.size === 0) return found;
+    let h = ValueScanner.hash(text, 0);
+    for (let i = 0; ; i++) {
+      const candidates = this.byPrefix.get(h);
+      if (candidates) for (const value of candidates) if (!found.has(value) && text.startsWith(value, i)) found.add(value);
+      if (i + WINDOW >= text.length) break;
+      h = (((h - ((text.charCodeAt(i) * OUT) % MOD) + MOD) % MOD) * BASE + text.charCodeAt(i + WINDOW)) % MOD;
+    }
+    return found;
+  }
 }

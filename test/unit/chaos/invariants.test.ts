@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { checkInvariants, type ChaosObservations } from '../../../src/chaos/invariants.ts';
+import { checkInvariants, ValueScanner, type ChaosObservations } from '../../../src/chaos/invariants.ts';
 
 const clean: ChaosObservations = {
   expected: new Set(['e1:goodera', 'e1:benevity', 'e2:workday']),
@@ -41,4 +41,26 @@ test('a leak names where it was found, never the value', () => {
   const [violation] = checkInvariants({ ...clean, haystacks: [{ where: 'results', text: 'x ada@example.org' }] });
   expect(violation?.detail).toContain('results');
   expect(violation?.detail).not.toContain('ada@example.org');
+});
+
+test('the scanner finds values at either end, sharing a prefix, overlapping, and beyond Latin-1', () => {
+  const scanner = new ValueScanner(['ada@example.org', 'ada@example.net', 'zürich-4711', 'org, ada', 'absent-value', 'xy-123']);
+  expect([...scanner.occurring('ada@example.org, ada@example.net')].sort()).toEqual(['ada@example.net', 'ada@example.org', 'org, ada']);
+  expect([...scanner.occurring('at the end: zürich-4711')]).toEqual(['zürich-4711']);
+  expect([...scanner.occurring('ends with xy-123')]).toEqual(['xy-123']);
+  expect([...scanner.occurring('xy-123')]).toEqual(['xy-123']);
+  expect(scanner.occurring('ada@example.or').size).toBe(0);
+  expect(scanner.occurring('').size).toBe(0);
+});
+
+test('the scanner agrees with includes on random texts', () => {
+  let state = 42;
+  const next = () => (state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+  const word = (n: number) => Array.from({ length: n }, () => 'abcé@.1'[Math.floor(next() * 7)]).join('');
+  const values = Array.from({ length: 300 }, () => word(6 + Math.floor(next() * 6)));
+  const scanner = new ValueScanner(values);
+  for (let round = 0; round < 20; round++) {
+    const text = word(2_000);
+    expect([...scanner.occurring(text)].sort()).toEqual([...new Set(values.filter((v) => text.includes(v)))].sort());
+  }
 });
