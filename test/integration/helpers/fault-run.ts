@@ -4,11 +4,13 @@
  * applied once results are flowing, the other half published when the fault says, then the
  * exactly-once check. Returns the expected (event, platform) keys.
  */
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { sampleEvents } from '../../../src/publisher/sample-events.ts';
 import { TENANTS } from './pipeline.ts';
-import { expectedDeliveries, type AllPlatforms } from './all-platforms.ts';
+import { createAllPlatforms, expectedDeliveries, type AllPlatforms } from './all-platforms.ts';
 import { expectEachDeliveredOnce } from './exactly-once.ts';
+import { kafkaProcess } from './kafka-process.ts';
+import { postgresProcess } from './postgres-process.ts';
 import { spawnService, type ServiceProcess } from './service-process.ts';
 
 /** Service settings of a fault run: imports polled 3 s after a callback that never came (not 5 min). */
@@ -55,4 +57,55 @@ export async function runAcrossFault(world: AllPlatforms, run: FaultRun, service
   // And it still stops cleanly on SIGTERM, exiting 0, after the fault.
   const exit = await Promise.race([service.stop(), new Promise((resolve) => setTimeout(resolve, 30_000, 'still running 30 s after SIGTERM'))]);
   expect(exit).toBe(0);
+}
+
+/** A dependency a scenario runs its own copy of, to stop, kill and start at will. */
+export interface Restartable {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+const DEPENDENCIES = {
+  postgres: async () => {
+    const postgres = await postgresProcess();
+    return { process: postgres as Restartable, env: { DATABASE_URL: postgres.url } };
+  },
+  kafka: async () => {
+    const kafka = await kafkaProcess();
+    return { process: kafka as Restartable, env: { KAFKA_BROKERS: kafka.brokers } };
+  },
+};
+
+/**
+ * One dependency-fault scenario: its own PostgreSQL or Kafka broker, the world over all three
+ * platforms on it, `runAcrossFault` with `fault` given that dependency, and everything taken down
+ * after (the dependency started again first, so the world can close cleanly).
+ */
+export function dependencyFaultScenario(
+  title: string,
+  spec: Omit<FaultRun, 'fault'> & {
+    readonly dependency: keyof typeof DEPENDENCIES;
+    fault(dependency: Restartable, publishRest: () => Promise<void>): Promise<void>;
+  },
+): void {
+  let dependency: Restartable | undefined;
+  let world: AllPlatforms | undefined;
+  const services: ServiceProcess[] = [];
+  beforeAll(async () => {
+    const own = await DEPENDENCIES[spec.dependency]();
+    dependency = own.process;
+    await dependency.start();
+    world = await createAllPlatforms(spec.label, { ...own.env, ...FAULT_RUN_ENV });
+  }, 300_000); // its own broker / server starts first: slow on a busy machine
+  afterAll(async () => {
+    for (const service of services) await service.stop();
+    await dependency?.start().catch(() => undefined);
+    await world?.close();
+    await dependency?.destroy();
+  });
+  test(title, async () => {
+    await runAcrossFault(world!, { ...spec, fault: (publishRest) => spec.fault(dependency!, publishRest) }, services);
+  }, 480_000);
 }
