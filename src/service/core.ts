@@ -30,6 +30,9 @@ import { describeWith, type DescribeEvent } from '../observability/tracing/index
 import type { validatePolicy } from '../redaction/policy/validate-policy.ts';
 import { createConfluentRegistry } from '../schemas/confluent/confluent-registry.ts';
 import type { SchemaRegistry } from '../schemas/registry.ts';
+import { listenForTenantChanges } from '../db/tenant-change-feed.ts';
+import { errorReason } from '../domain/errors.ts';
+import type { TenantChangeFeed } from '../tenants/tenant-changes.ts';
 import { createCachedTenantDirectory, type TenantDirectory } from '../tenants/tenant-directory.ts';
 import { TenantRepository } from '../tenants/tenant-repository.ts';
 import type { Role } from './roles.ts';
@@ -55,6 +58,8 @@ export interface Core extends Opened {
   readonly sink: MessageSink;
   readonly secretBox: SecretBox;
   readonly tenants: TenantDirectory;
+  /** Tenant configuration changes as PostgreSQL announces them: caches subscribe to drop what changed. */
+  readonly tenantChanges: TenantChangeFeed;
   readonly schemaRegistry: SchemaRegistry;
   readonly redactedCodec: AsyncCodec<RedactedEvent>;
   readonly resultCodec: AsyncCodec<DeliveryResult>;
@@ -95,6 +100,13 @@ export async function openCore(
   opened.closers.unshift(() => sink.disconnect());
 
   const secretBox = createSecretBox(config.secrets.keys, config.secrets.keyId);
+  const tenantChanges = listenForTenantChanges(config.database, {
+    onError: (error) => logger.warn({ err: errorReason(error) }, 'tenant-change feed interrupted; reconnecting (cached tenant configuration expires within 10 s meanwhile)'),
+  });
+  await tenantChanges.start();
+  opened.closers.push(() => tenantChanges.close());
+  const tenants = createCachedTenantDirectory(new TenantRepository(db, secretBox), 10_000);
+  tenantChanges.subscribe((tenantId) => tenants.invalidate(tenantId));
   // The schema registry holds every topic's contract; each stage encodes and decodes with it.
   const schemaRegistry = createConfluentRegistry(config.schemaRegistry);
   const redactedCodec = redactedEventCodec(schemaRegistry, topics.redacted);
@@ -119,7 +131,8 @@ export async function openCore(
     db,
     sink,
     secretBox,
-    tenants: createCachedTenantDirectory(new TenantRepository(db, secretBox), 10_000),
+    tenants,
+    tenantChanges,
     schemaRegistry,
     redactedCodec,
     resultCodec: deliveryResultCodec(schemaRegistry, topics.results),

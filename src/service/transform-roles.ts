@@ -45,6 +45,8 @@ export function wireRedactor(core: Core): void {
   const { config, metrics, topics, secretBox, db } = core;
   const redactor = createRedactor(core.policy, createPseudonymizer(config.pseudonyms.keys, config.pseudonyms.keyId), secretBox);
   const inputCodec = impactEventCodec(core.schemaRegistry, topics.events);
+  const denyListOf = createCachedDenyLists(new TenantRepository(db, secretBox), 10_000);
+  core.tenantChanges.subscribe((tenantId) => denyListOf.invalidate(tenantId));
   const fn = stampPublishedAt(
     createRedactorTransform({
       topics,
@@ -53,7 +55,7 @@ export function wireRedactor(core: Core): void {
       inputCodec,
       futureSkewMs: config.ingest.futureSkewMs,
       outputCodec: core.redactedCodec,
-      denyListOf: createCachedDenyLists(new TenantRepository(db, secretBox), 10_000),
+      denyListOf,
       redactor: {
         redact(event, now, options) {
           const result = redactor.redact(event, now, options);

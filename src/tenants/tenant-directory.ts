@@ -1,8 +1,11 @@
 /**
  * Read side of tenant configuration for the hot path: the router and the deliverers ask per
- * event, so answers are cached for a short TTL instead of querying PostgreSQL every time.
+ * event, so answers are cached instead of querying PostgreSQL every time — dropped as soon as
+ * the tenant-change feed says the tenant changed, and after a short TTL in any case (the bound
+ * while the feed is reconnecting).
  */
 import type { Platform } from '../domain/platform.ts';
+import type { TenantCache } from './tenant-changes.ts';
 import type { TenantPlatform } from './tenant-repository.ts';
 
 export interface TenantDirectory {
@@ -20,7 +23,7 @@ export function createCachedTenantDirectory(
   source: TenantSource,
   ttlMs: number,
   now: () => number = Date.now,
-): TenantDirectory {
+): TenantDirectory & TenantCache {
   const cache = new Map<string, { at: number; rows: Promise<TenantPlatform[]> }>();
   const rowsOf = (tenantId: string) => {
     const hit = cache.get(tenantId);
@@ -32,6 +35,11 @@ export function createCachedTenantDirectory(
     return rows;
   };
   return {
+    invalidate(tenantId) {
+      // A lookup in flight keeps its answer for the callers that already asked; the next asks afresh.
+      if (tenantId === null) cache.clear();
+      else cache.delete(tenantId);
+    },
     async enabledPlatforms(tenantId) {
       const rows = await rowsOf(tenantId);
       if (rows.length === 0) return null;

@@ -84,4 +84,21 @@ describe('createCachedTenantDirectory', () => {
     expect(await directory.enabledPlatforms('acme')).toEqual(['goodera', 'benevity']);
     expect(calls).toEqual(['acme', 'acme']);
   });
+
+  it('asks again at once for a tenant it is told changed, and for every tenant on null', async () => {
+    const table: Record<string, TenantPlatform[]> = { acme: [row('acme', 'goodera')], globex: [row('globex', 'goodera')] };
+    const { source, calls } = fakeSource(table);
+    const directory = createCachedTenantDirectory(source, 60_000, () => 0);
+    await directory.enabledPlatforms('acme');
+    await directory.enabledPlatforms('globex');
+    table.acme = [row('acme', 'goodera', false)];
+    directory.invalidate('acme');
+    expect(await directory.platformConfig('acme', 'goodera')).toBeNull();
+    expect(await directory.enabledPlatforms('globex')).toEqual(['goodera']);
+    expect(calls).toEqual(['acme', 'globex', 'acme']);
+    directory.invalidate(null);
+    await directory.enabledPlatforms('acme');
+    await directory.enabledPlatforms('globex');
+    expect(calls).toEqual(['acme', 'globex', 'acme', 'acme', 'globex']);
+  });
 });

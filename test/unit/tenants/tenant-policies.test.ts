@@ -53,4 +53,29 @@ describe('createCachedDenyLists', () => {
     fail = false;
     expect(await lists('acme')).toEqual(['Zed Quill']);
   });
+
+  it('asks again at once for a tenant it is told changed, and for every tenant on null', async () => {
+    const asked: string[] = [];
+    let terms = ['Initech'];
+    const lists = createCachedDenyLists(
+      {
+        policyOf: async (tenant) => {
+          asked.push(tenant);
+          return policy([...terms]);
+        },
+      },
+      60_000,
+      () => 0,
+    );
+    expect(await lists('acme')).toEqual(['Initech']);
+    terms = ['Initrode'];
+    expect(await lists('acme')).toEqual(['Initech']);
+    lists.invalidate('acme');
+    expect(await lists('acme')).toEqual(['Initrode']);
+    await lists('globex');
+    lists.invalidate(null);
+    await lists('acme');
+    await lists('globex');
+    expect(asked).toEqual(['acme', 'acme', 'globex', 'acme', 'globex']);
+  });
 });
