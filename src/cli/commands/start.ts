@@ -43,5 +43,8 @@ export async function startCommand(args: string[]): Promise<void> {
   // Everything we own is closed. A handle a client library still holds (kafkajs keeps one after
   // its broker restarted under it) must not keep a stopped process from exiting: unref'd, this
   // fires only if something else keeps the event loop alive.
-  setTimeout(() => process.exit(), 2_000).unref();
+  setTimeout(() => {
+    logger.warn({ handles: process.getActiveResourcesInfo() }, 'still holding handles 2 s after stopping; exiting anyway');
+    process.exit();
+  }, 2_000).unref();
 }
