@@ -20,7 +20,7 @@ const ADAPTERS = [
   [['src/idempotency/redis/**', 'src/ratelimit/redis-*.ts'], ['ioredis']],
   [['src/db/**', 'src/outbox/**'], ['kysely', 'pg']],
   // Repositories: SQL through kysely over the pool src/db opens.
-  [['src/deliveries/**', 'src/tenants/**', 'src/tokens/postgres/**', 'src/replay/replay-*.ts', 'src/admin/deliveries-query.ts'], ['kysely']],
+  [['src/deliveries/**', 'src/jobs/delivery-jobs.ts', 'src/tenants/**', 'src/tokens/postgres/**', 'src/replay/replay-*.ts', 'src/admin/deliveries-query.ts'], ['kysely']],
   [['src/observability/**'], ['prom-client', '@opentelemetry', 'pino']],
   [['src/observability/collectors/outbox-backlog.ts'], ['prom-client', '@opentelemetry', 'pino', 'kysely']],
   [['src/http/**', 'src/connectors/**', 'src/simulators/**', 'src/admin/platform-status.ts', 'src/admin/routes.ts'], ['undici']],

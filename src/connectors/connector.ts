@@ -57,3 +57,42 @@ export interface BatchConnector extends Connector {
 export function isBatchConnector(connector: Connector): connector is BatchConnector {
   return typeof (connector as Partial<BatchConnector>).deliverBatch === 'function';
 }
+
+// Asynchronous platform jobs (Benevity's bulk import): what the job path (src/jobs/) needs from
+// a platform whose records are accepted into a job and answered later.
+
+/** One record's outcome as the platform reports it, by position in the job. */
+export interface JobRecordResult {
+  readonly index: number;
+  /** Our idempotency key as the platform echoes it (null when it could not read it). */
+  readonly externalId: string | null;
+  readonly outcome: FinalOutcome;
+}
+
+export type JobState =
+  | { readonly status: 'pending' }
+  | { readonly status: 'completed'; readonly results: readonly JobRecordResult[] }
+  | { readonly status: 'not_found' };
+
+/** What the reconciler needs from a platform with asynchronous jobs. */
+export interface AsyncJobReader {
+  readJob(jobId: string, credentials: Readonly<Record<string, unknown>>): Promise<JobState>;
+}
+
+/** A platform's signed job-completion callback, as its connector reads it. */
+export interface JobCallbackReader {
+  /**
+   * Checks the callback's signature with the tenant's credentials for the platform, then its
+   * freshness (`nowSeconds` within `toleranceSeconds` of the signed time). `receipt` identifies the
+   * signed request, so the same one arriving again can be told apart.
+   */
+  verifyCallback(check: {
+    readonly credentials: Readonly<Record<string, unknown>>;
+    readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+    readonly rawBody: Buffer;
+    readonly nowSeconds: number;
+    readonly toleranceSeconds: number;
+  }): { readonly ok: true; readonly receipt: string } | { readonly ok: false; readonly reason: 'not_configured' | 'missing' | 'malformed' | 'mismatch' | 'stale' };
+  /** The job and per-record outcomes the body reports, or null when it is not the platform's completion. */
+  readCallback(rawBody: Buffer): { readonly jobId: string; readonly results: readonly JobRecordResult[] } | null;
+}

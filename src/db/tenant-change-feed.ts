@@ -8,10 +8,20 @@
  * (`onChange(null)`). Until then the caches' TTL still bounds how stale an answer can be.
  */
 import pg from 'pg';
-import type { TenantChangeFeed, TenantChangeListener } from '../tenants/tenant-changes.ts';
 import { pgConnectionOptions, type DatabaseConnection } from './database.ts';
 
 export const TENANT_CHANGES_CHANNEL = 'impact_in_tenant_changes';
+
+/** Told of each change: the tenant id, or null when anything may have changed. */
+export type TenantChangeListener = (tenantId: string | null) => void;
+
+export interface TenantChangeFeed {
+  /** Calls `listener` on each change from now on; returns the unsubscribe. */
+  subscribe(listener: TenantChangeListener): () => void;
+  /** Opens the connection (a failure is retried in the background: start never rejects). */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
 
 export interface TenantChangeFeedOptions {
   /** First wait before re-opening a lost connection; doubles up to `maxRetryMs`. */

@@ -30,9 +30,8 @@ import { describeWith, type DescribeEvent } from '../observability/tracing/index
 import type { validatePolicy } from '../redaction/policy/validate-policy.ts';
 import { createConfluentRegistry } from '../schemas/confluent/confluent-registry.ts';
 import type { SchemaRegistry } from '../schemas/registry.ts';
-import { listenForTenantChanges } from '../db/tenant-change-feed.ts';
+import { listenForTenantChanges, type TenantChangeFeed } from '../db/tenant-change-feed.ts';
 import { errorReason } from '../domain/errors.ts';
-import type { TenantChangeFeed } from '../tenants/tenant-changes.ts';
 import { createCachedTenantDirectory, type TenantDirectory } from '../tenants/tenant-directory.ts';
 import { TenantRepository } from '../tenants/tenant-repository.ts';
 import type { Role } from './roles.ts';

@@ -9,13 +9,14 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { withBreaker } from '../breaker/breaker-connector.ts';
 import { createPlatformBreaker } from '../breaker/platform-breaker.ts';
-import { startBenevityEndpoint, type BenevityEndpoint } from '../callbacks/benevity-endpoint.ts';
+import { benevityCallbacks } from '../connectors/benevity/benevity.callback.ts';
+import { startBenevityEndpoint, type BenevityEndpoint } from '../jobs/benevity-endpoint.ts';
 import { isBatchConnector } from '../connectors/connector.ts';
 import { CONNECTORS } from '../connectors/registry.ts';
 import { createBatchDelivererHandler } from '../consumers/batch-deliverer.consumer.ts';
 import { createDelivererHandler } from '../consumers/deliverer.consumer.ts';
 import { startParkingDrainer } from '../consumers/parking-drainer.ts';
-import type { AsyncJobReader } from '../deliveries/delivery-jobs.ts';
+import type { AsyncJobReader } from '../connectors/connector.ts';
 import { DeliveryRepository } from '../deliveries/delivery-repository.ts';
 import { ParkingLot } from '../deliveries/parking-lot.ts';
 import { errorReason, isImpactError } from '../domain/errors.ts';
@@ -109,6 +110,7 @@ async function openDeliveryShared(core: Core, platforms: readonly Platform[]): P
   let benevity: BenevityEndpoint | undefined;
   if (platforms.includes('benevity')) {
     const endpoint = await startBenevityEndpoint({
+      callbacks: benevityCallbacks,
       config,
       db,
       topics: core.topics,

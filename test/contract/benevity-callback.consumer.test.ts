@@ -17,7 +17,7 @@ import { toJobResults } from '../../src/connectors/benevity/benevity.connector.t
 import { importCallbackSchema } from '../../src/connectors/benevity/benevity.schema.ts';
 import { toBenevityHoursRecord } from '../../src/connectors/benevity/benevity.mapper.ts';
 import type { RedactedEvent } from '../../src/domain/redacted-event.ts';
-import { parseSignatureHeader, SIGNATURE_HEADER } from '../../src/callbacks/signature.ts';
+import { parseSignatureHeader, SIGNATURE_HEADER } from '../../src/connectors/benevity/benevity.signature.ts';
 import { ISO_TIME, requestOf, sampleEvent } from './helpers/consumer.ts';
 import { CONSUMER, driftOf, freshPactFile, GENERATED_PACTS } from './helpers/pact-files.ts';
 

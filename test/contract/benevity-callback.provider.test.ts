@@ -9,7 +9,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SIGNATURE_HEADER } from '../../src/callbacks/signature.ts';
+import { SIGNATURE_HEADER } from '../../src/connectors/benevity/benevity.signature.ts';
 import { startBenevitySimulator, type BenevitySimulator } from '../../src/simulators/benevity/index.ts';
 import { COMMITTED_PACTS, pactFileName } from './helpers/pact-files.ts';
 import { stateParams } from './helpers/provider.ts';

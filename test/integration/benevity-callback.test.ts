@@ -11,15 +11,16 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { request, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBenevityCallbackHandler } from '../../src/callbacks/benevity-callback.ts';
-import { startCallbackServer, type CallbackServer } from '../../src/callbacks/callback-server.ts';
+import { benevityCallbacks } from '../../src/connectors/benevity/benevity.callback.ts';
+import { createJobCallbackHandler } from '../../src/jobs/job-callback.ts';
+import { startCallbackServer, type CallbackServer } from '../../src/jobs/callback-server.ts';
 import { createJsonCodec } from '../../src/codec/json-codec.ts';
 import { createBenevityConnector } from '../../src/connectors/benevity/benevity.connector.ts';
 import { createDelivererHandler } from '../../src/consumers/deliverer.consumer.ts';
 import { createSecretBox } from '../../src/crypto/secret-box.ts';
-import { DeliveryJobs } from '../../src/deliveries/delivery-jobs.ts';
+import { DeliveryJobs } from '../../src/jobs/delivery-jobs.ts';
 import { DeliveryRepository } from '../../src/deliveries/delivery-repository.ts';
-import { startJobReconciler } from '../../src/deliveries/job-reconciler.ts';
+import { startJobReconciler } from '../../src/jobs/job-reconciler.ts';
 import { deliveryResultCodec } from '../../src/codec/avro/contract-codecs.ts';
 import { loadRegistryConfig } from '../../src/config/config.ts';
 import { createConfluentRegistry } from '../../src/schemas/confluent/confluent-registry.ts';
@@ -78,7 +79,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: 0,
     logger,
-    handlers: { benevity: createBenevityCallbackHandler({ tenants: tenants(), jobs: jobs(), toleranceSeconds: 300 }) },
+    handlers: { benevity: createJobCallbackHandler({ platform: 'benevity', callbacks: benevityCallbacks, tenants: tenants(), jobs: jobs(), toleranceSeconds: 300 }) },
   });
 });
 

@@ -9,8 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { listenForTenantChanges } from '../../src/db/tenant-change-feed.ts';
-import type { TenantChangeFeed } from '../../src/tenants/tenant-changes.ts';
+import { listenForTenantChanges, type TenantChangeFeed } from '../../src/db/tenant-change-feed.ts';
 import { createCachedTenantDirectory } from '../../src/tenants/tenant-directory.ts';
 import { createCachedDenyLists } from '../../src/tenants/tenant-policies.ts';
 import { createScenarioEnv, type ScenarioEnv } from './helpers/env.ts';

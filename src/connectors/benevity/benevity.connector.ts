@@ -13,13 +13,12 @@ import { request } from 'undici';
 import type { SecretBox } from '../../crypto/secret-box.ts';
 import { ImpactError } from '../../domain/errors.ts';
 import type { RedactedEvent } from '../../domain/redacted-event.ts';
-import type { AsyncJobReader, JobRecordResult, JobState } from '../../deliveries/delivery-jobs.ts';
 import { classifyNetworkError, classifyStatus } from '../../http/classify.ts';
 import { assertOriginAllowed } from '../../http/dispatcher.ts';
 import { contactAssociatedData } from '../../redaction/redact.ts';
 import type { GateAllowance, PreSendGate } from '../../redaction/pre-send-gate.ts';
 import { acquire, type RateLimit, type RateLimiter } from '../../ratelimit/rate-limiter.ts';
-import type { Connector, DeliveryOutcome, DeliveryRequest } from '../connector.ts';
+import type { AsyncJobReader, Connector, DeliveryOutcome, DeliveryRequest, JobRecordResult, JobState } from '../connector.ts';
 import { toBenevityDonation, toBenevityHoursRecord, type DonorContact } from './benevity.mapper.ts';
 import {
   BENEVITY_IDEMPOTENCY_METADATA_KEY,

@@ -7,7 +7,7 @@
  * the outbox carries the record span's context, so the relay and the result stay in the event's trace.
  */
 import { context, SpanKind, trace, type Span } from '@opentelemetry/api';
-import type { CallbackHandler } from '../../callbacks/callback-server.ts';
+import type { CallbackHandler } from '../../jobs/callback-server.ts';
 import { ATTR } from './attributes.ts';
 import { PUBLISHED_AT_HEADER } from '../latency/published-at.ts';
 import { contextFromHeaders, headersWithContext } from './propagation.ts';

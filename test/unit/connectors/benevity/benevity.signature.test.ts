@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseSignatureHeader, verifySignature } from '../../../src/callbacks/signature.ts';
-import { signBenevityCallback } from '../../../src/simulators/benevity/benevity.signature.ts';
+import { parseSignatureHeader, verifySignature } from '../../../../src/connectors/benevity/benevity.signature.ts';
+import { signBenevityCallback } from '../../../../src/simulators/benevity/benevity.signature.ts';
 
 const SECRET = 'callback-secret-0123456789abcdef';
 const BODY = Buffer.from('{"jobId":"job_1","status":"completed","results":[]}');

@@ -6,8 +6,9 @@
  */
 import type { Config } from '../config/config.ts';
 import type { Db } from '../db/database.ts';
-import { DeliveryJobs, type AsyncJobReader } from '../deliveries/delivery-jobs.ts';
-import { startJobReconciler, type JobReconciler } from '../deliveries/job-reconciler.ts';
+import type { AsyncJobReader, JobCallbackReader } from '../connectors/connector.ts';
+import { DeliveryJobs } from './delivery-jobs.ts';
+import { startJobReconciler, type JobReconciler } from './job-reconciler.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { TenantDirectory } from '../tenants/tenant-directory.ts';
@@ -15,7 +16,7 @@ import type { AsyncCodec } from '../codec/codec.ts';
 import type { DeliveryResult } from '../domain/delivery-result.ts';
 import type { DeadLetters } from '../kafka/dead-letter.ts';
 import type { Topics } from '../kafka/topics.ts';
-import { createBenevityCallbackHandler } from './benevity-callback.ts';
+import { createJobCallbackHandler } from './job-callback.ts';
 import { traceCallback } from '../observability/tracing/callback-spans.ts';
 import { startCallbackServer, type CallbackServer } from './callback-server.ts';
 
@@ -37,6 +38,8 @@ export interface BenevityEndpointDeps {
   readonly tenants: TenantDirectory;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** Benevity's connector's reading of its signed callbacks (connectors/benevity/benevity.callback.ts). */
+  readonly callbacks: JobCallbackReader;
 }
 
 export async function startBenevityEndpoint(deps: BenevityEndpointDeps): Promise<BenevityEndpoint> {
@@ -47,7 +50,9 @@ export async function startBenevityEndpoint(deps: BenevityEndpointDeps): Promise
     port: settings.port,
     logger: deps.logger,
     handlers: {
-      benevity: traceCallback('benevity', createBenevityCallbackHandler({
+      benevity: traceCallback('benevity', createJobCallbackHandler({
+        platform: 'benevity',
+        callbacks: deps.callbacks,
         tenants: deps.tenants,
         jobs,
         toleranceSeconds: settings.toleranceSeconds,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createBenevityCallbackHandler } from '../../../src/callbacks/benevity-callback.ts';
-import type { CompletionOutcome, DeliveryJobs } from '../../../src/deliveries/delivery-jobs.ts';
+import { benevityCallbacks } from '../../../src/connectors/benevity/benevity.callback.ts';
+import { createJobCallbackHandler } from '../../../src/jobs/job-callback.ts';
+import type { CompletionOutcome, DeliveryJobs } from '../../../src/jobs/delivery-jobs.ts';
 import { signBenevityCallback } from '../../../src/simulators/benevity/index.ts';
 import { DEFAULT_TENANT_POLICY } from '../../../src/redaction/policy/policy.ts';
 import { fakeTenantDirectory } from '../consumers/deliverer.fakes.ts';
@@ -39,7 +40,7 @@ const request = () => ({
 describe('benevity callback: a job not recorded yet', () => {
   it('waits for the submission to commit instead of answering 404 at once', async () => {
     const store = jobs(3);
-    const handle = createBenevityCallbackHandler({ tenants, jobs: store as unknown as DeliveryJobs, toleranceSeconds: 300 });
+    const handle = createJobCallbackHandler({ platform: 'benevity', callbacks: benevityCallbacks, tenants, jobs: store as unknown as DeliveryJobs, toleranceSeconds: 300 });
     const response = await handle(request());
     expect(response.status).toBe(200);
     expect(store.calls()).toBe(4);
@@ -47,7 +48,7 @@ describe('benevity callback: a job not recorded yet', () => {
 
   it('answers 404 when the job is still unknown after the wait, so the platform retries', async () => {
     const store = jobs(Infinity);
-    const handle = createBenevityCallbackHandler({ tenants, jobs: store as unknown as DeliveryJobs, toleranceSeconds: 300, unknownJobWaitMs: 100 });
+    const handle = createJobCallbackHandler({ platform: 'benevity', callbacks: benevityCallbacks, tenants, jobs: store as unknown as DeliveryJobs, toleranceSeconds: 300, unknownJobWaitMs: 100 });
     const response = await handle(request());
     expect(response).toMatchObject({ status: 404, code: 'unknown_job' });
     expect(store.calls()).toBeGreaterThan(1);

@@ -9,39 +9,21 @@
  */
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import type { FinalOutcome } from '../connectors/connector.ts';
+import type { JobRecordResult } from '../connectors/connector.ts';
 import type { Db } from '../db/database.ts';
 import { resultKey, type DeliveryResult } from '../domain/delivery-result.ts';
 import type { EventKind } from '../domain/event.ts';
 import type { Platform } from '../domain/platform.ts';
 import { writeOutbox } from '../outbox/outbox.ts';
-import { laterGenerationReplaces, rowOf } from './delivery-repository.ts';
+import { laterGenerationReplaces, rowOf } from '../deliveries/delivery-repository.ts';
 import type { AsyncCodec } from '../codec/codec.ts';
 import { ImpactError } from '../domain/errors.ts';
 import type { DeadLetters } from '../kafka/dead-letter.ts';
 import type { OutboundMessage } from '../kafka/ports.ts';
 import type { Topics } from '../kafka/topics.ts';
-import { parseAttemptHistory } from './attempt-log.ts';
-import { storedMessage } from './stored-message.ts';
+import { parseAttemptHistory } from '../deliveries/attempt-log.ts';
+import { storedMessage } from '../deliveries/stored-message.ts';
 import { jobRecordHeaders } from '../observability/tracing/callback-spans.ts';
-
-/** One record's outcome as the platform reports it, by position in the job. */
-export interface JobRecordResult {
-  readonly index: number;
-  /** Our idempotency key as the platform echoes it (null when it could not read it). */
-  readonly externalId: string | null;
-  readonly outcome: FinalOutcome;
-}
-
-export type JobState =
-  | { readonly status: 'pending' }
-  | { readonly status: 'completed'; readonly results: readonly JobRecordResult[] }
-  | { readonly status: 'not_found' };
-
-/** What the reconciler needs from a platform with asynchronous jobs. */
-export interface AsyncJobReader {
-  readJob(jobId: string, credentials: Readonly<Record<string, unknown>>): Promise<JobState>;
-}
 
 export type CompletionOutcome =
   | { readonly status: 'completed'; readonly recorded: readonly DeliveryResult[] }

@@ -11,7 +11,8 @@ import { errorReason } from '../domain/errors.ts';
 import type { Platform } from '../domain/platform.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { TenantDirectory } from '../tenants/tenant-directory.ts';
-import type { AsyncJobReader, DeliveryJobs } from './delivery-jobs.ts';
+import type { AsyncJobReader } from '../connectors/connector.ts';
+import type { DeliveryJobs } from './delivery-jobs.ts';
 
 export interface JobReconcilerOptions {
   readonly platform: Platform;
