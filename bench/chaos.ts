@@ -17,9 +17,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chaosSchedule } from '../src/chaos/schedule.ts';
+import { patchKafkajsNegativeTimeout } from '../src/kafka/kafkajs/node-warnings.ts';
 import { svgToPng } from './pipeline/chart.ts';
 import { chaosChartSvg } from './chaos/chart.ts';
 import { runChaos, type ChaosReport } from './chaos/run.ts';
+
+// The run's own clients are kafkajs too: without the service's patch it warns of a negative timer.
+patchKafkajsNegativeTimeout();
 
 function duration(value: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());

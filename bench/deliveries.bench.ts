@@ -3,7 +3,7 @@
  * platform's simulator over real HTTP on loopback with zero added latency (with the local stack:
  * `eval "$(bash deploy/local/stack.sh env)"` first):
  *
- *   node bench/deliveries.bench.ts [--events 2000] [--partitions 6] [--latency 0] [--employees 1000] [--only goodera,workday,…] [--profile]
+ *   node bench/deliveries.bench.ts [--events 2000] [--partitions 6] [--latency 0] [--employees 1000] [--paced 0.5] [--only goodera,workday,…] [--profile]
  *
  * `--latency ms` adds that much to every simulator answer (a real platform's 20–100 ms).
  * `--employees n` per tenant (default 1,000): each (tenant, employee) is an ordering key whose
@@ -19,7 +19,10 @@
  * - handling latency per delivery from its row: first attempt → row recorded (p50/p95/p99);
  * - publish → row recorded at half the measured rate (a second, paced batch of N/2 events);
  * - CPU µs per delivery of the service process (/proc, user+system, all threads), saturated and
- *   paced; and of this process, which runs the simulator and the publisher.
+ *   paced; and of this process, which runs the simulator and the publisher;
+ * - the service process's peak resident memory (VmHWM) over the whole run.
+ * `--paced f` sizes the paced batch as f × events (default 0.5; 0 skips it, e.g. for a
+ * million-event backlog run: `--events 1000000 --paced 0`, with node --max-old-space-size=8192).
  * Figures, not assertions; a run that loses, doubles or fails deliveries says so. `--profile`
  * writes a V8 CPU profile of each service process to .stack/logs/bench/ (open it in DevTools).
  */
@@ -50,7 +53,7 @@ import { GOODERA_ROUTES, startGooderaSimulator } from '../src/simulators/goodera
 import { startWorkdaySimulator } from '../src/simulators/workday/index.ts';
 import { createScenarioEnv, type ScenarioEnv } from '../test/integration/helpers/env.ts';
 import { patchKafkajsNegativeTimeout } from '../src/kafka/kafkajs/node-warnings.ts';
-import { machineCpu, percentiles, processCpuMicros, table } from './lib.ts';
+import { machineCpu, percentiles, processCpuMicros, processPeakRssMb, table } from './lib.ts';
 
 // The bench's own producer is kafkajs too: without the service's patch it warns of a negative timer.
 patchKafkajsNegativeTimeout();
@@ -68,6 +71,9 @@ const PARTITIONS = Number(flag('partitions', '6'));
 const LATENCY_MS = Number(flag('latency', '0'));
 /** Distinct employees per tenant: each (tenant, employee) is an ordering key, delivered one at a time. */
 const EMPLOYEES = Number(flag('employees', '1000'));
+const PACED = Number(flag('paced', '0.5'));
+/** Long enough for a large backlog at a few hundred deliveries/s. */
+const DRAIN_TIMEOUT_MS = Math.max(300_000, EVENTS * 2);
 if (!Number.isInteger(EMPLOYEES) || EMPLOYEES < 1) throw new Error('--employees must be a positive integer');
 if (!Number.isInteger(LATENCY_MS) || LATENCY_MS < 0) throw new Error('--latency must be an integer ≥ 0 (ms)');
 /** Every route of a simulator answers LATENCY_MS later. */
@@ -75,6 +81,7 @@ const slow = (sim: { injectFault(spec: unknown): unknown }) => {
   if (LATENCY_MS > 0) sim.injectFault({ route: '*', kind: 'latency', ms: LATENCY_MS });
 };
 if (!Number.isInteger(EVENTS) || EVENTS < 50) throw new Error('--events must be an integer ≥ 50');
+if (!(PACED >= 0 && PACED <= 1)) throw new Error('--paced must be a fraction of --events between 0 and 1');
 if (!Number.isInteger(PARTITIONS) || PARTITIONS < 1) throw new Error('--partitions must be a positive integer');
 
 /** The simulator(s) one variant runs against, and the environment pointing the service at them. */
@@ -246,6 +253,7 @@ interface Figures {
   readonly cpuPaced: number;
   readonly selfCpu: number;
   readonly machineBusy: number;
+  readonly peakRssMb: number;
   readonly notes: string[];
 }
 
@@ -310,13 +318,13 @@ async function runVariant(variant: Variant): Promise<Figures> {
     // 1. Saturated: the service drains the backlog.
     service = spawnService(`bench-deliveries-${variant.platform}`, { ...scenario.env, ...profileEnv(join(ROOT, '.stack', 'logs', 'bench')) }, `deliver:${variant.platform}`);
     const healthPort = await service.started;
-    const saturated = await waitForRows(scenario, service.child, EVENTS, 300_000);
+    const saturated = await waitForRows(scenario, service.child, EVENTS, DRAIN_TIMEOUT_MS);
     const sat = window(saturated, Math.ceil(EVENTS / 10));
     const rate = sat.rows / sat.seconds;
     const backlogDetail = sim.detail?.();
 
     // 2. Paced at half that rate: publish → row recorded.
-    const paced = await messagesOf(eventsOf(variant.kinds, Math.floor(EVENTS / 2), 12));
+    const paced = PACED > 0 ? await messagesOf(eventsOf(variant.kinds, Math.floor(EVENTS * PACED), 12)) : [];
     const publishedAt = new Map<string, number>();
     const pacedRate = rate / 2;
     const pacing = (async () => {
@@ -335,9 +343,10 @@ async function runVariant(variant: Variant): Promise<Figures> {
       }
     })();
     pacing.catch(() => undefined); // awaited below; a failure meanwhile must not crash the run
-    const pacedSamples = await waitForRows(scenario, service.child, EVENTS + paced.length, 300_000);
+    const pacedSamples = paced.length > 0 ? await waitForRows(scenario, service.child, EVENTS + paced.length, DRAIN_TIMEOUT_MS) : [];
     await pacing;
-    const pac = window(pacedSamples, EVENTS + 1);
+    const pac = paced.length > 0 ? window(pacedSamples, EVENTS + 1) : undefined;
+    const peakRssMb = processPeakRssMb(service.child.pid!);
 
     const rows = await scenario.db
       .selectFrom('impact_deliveries')
@@ -361,9 +370,10 @@ async function runVariant(variant: Variant): Promise<Figures> {
       rate,
       handling: pcts(handling),
       endToEnd: pcts(endToEnd),
-      pacedRate: pac.rows / pac.seconds,
+      pacedRate: pac ? pac.rows / pac.seconds : Number.NaN,
       cpuSaturated: sat.cpu,
-      cpuPaced: pac.cpu,
+      cpuPaced: pac?.cpu ?? Number.NaN,
+      peakRssMb,
       selfCpu: sat.selfCpu,
       machineBusy: sat.machineBusy,
       notes,
@@ -381,36 +391,37 @@ const chosen = VARIANTS.filter((v) => only.length === 0 || only.some((o) => v.na
 const results: string[][] = [];
 const notes: string[] = [];
 for (const variant of chosen) {
-  process.stderr.write(`${variant.name}: ${EVENTS} events + ${EVENTS / 2} paced…\n`);
+  process.stderr.write(`${variant.name}: ${EVENTS} events + ${Math.floor(EVENTS * PACED)} paced…\n`);
   try {
     const f = await runVariant(variant);
     results.push([
       variant.name,
       Math.round(f.rate).toLocaleString('en-GB'),
       f.handling,
-      `${f.endToEnd} @ ${Math.round(f.pacedRate)}/s`,
+      Number.isNaN(f.pacedRate) ? '— (no paced batch)' : `${f.endToEnd} @ ${Math.round(f.pacedRate)}/s`,
       Math.round(f.cpuSaturated).toLocaleString('en-GB'),
-      Math.round(f.cpuPaced).toLocaleString('en-GB'),
+      Number.isNaN(f.cpuPaced) ? '—' : Math.round(f.cpuPaced).toLocaleString('en-GB'),
       Math.round(f.selfCpu).toLocaleString('en-GB'),
       `${Math.round(f.machineBusy * 100)} %`,
+      `${f.peakRssMb} MB`,
     ]);
     notes.push(`${variant.name}: ${variant.note}; ${f.notes.join('; ')}`);
   } catch (error) {
-    results.push([variant.name, 'failed', '', '', '', '', '', '']);
+    results.push([variant.name, 'failed', '', '', '', '', '', '', '']);
     notes.push(`${variant.name}: ${(error as Error).message}`);
   }
 }
 
 process.stdout.write(
   `deliveries end to end per platform — node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, ` +
-    `${EVENTS} events backlog + ${EVENTS / 2} paced at half the measured rate, ${PARTITIONS} partitions, ${TENANTS.length} tenants × ${EMPLOYEES} employees (ordering keys), ` +
+    `${EVENTS} events backlog + ${Math.floor(EVENTS * PACED)} paced at half the measured rate, ${PARTITIONS} partitions, ${TENANTS.length} tenants × ${EMPLOYEES} employees (ordering keys), ` +
     `one service process (--role deliver:<platform>), simulators in the bench process on loopback, ${LATENCY_MS === 0 ? 'no added latency' : `${LATENCY_MS} ms added to every simulator answer`}.\n` +
     `Rate limiters set high enough not to be the bottleneck (waits below). Rates and saturated CPU exclude the first 10 % (warm-up).\n` +
     `handling = a delivery row's first attempt → row recorded; publish→row = the paced batch; machine busy = all cores, every process, while draining.\n\n`,
 );
 process.stdout.write(
   table(
-    ['platform', 'deliveries/s', 'handling ms p50/95/99', 'publish→row ms p50/95/99 @ paced rate', 'service CPU µs/deliv', 'same, paced', 'sim+bench CPU µs/deliv', 'machine busy'],
+    ['platform', 'deliveries/s', 'handling ms p50/95/99', 'publish→row ms p50/95/99 @ paced rate', 'service CPU µs/deliv', 'same, paced', 'sim+bench CPU µs/deliv', 'machine busy', 'service peak RSS'],
     results,
   ),
 );
