@@ -57,6 +57,10 @@ function table(report: ChaosReport): string {
     const maxLag = Math.max(...samples.map((s) => s.eventLoopP99Ms).filter(Number.isFinite));
     lines.push(`${role.padEnd(18)} RSS ${first.rssMb} MB at ${first.atS}s → ${last.rssMb} MB at ${last.atS}s; event-loop p99 max ${maxLag} ms`);
   }
+  if (report.harness.length > 0) {
+    const worst = Math.max(...report.harness.map((h) => h.eventLoopMaxMs));
+    lines.push(`${'harness'.padEnd(18)} RSS ${report.harness[0]!.rssMb} MB → ${report.harness.at(-1)!.rssMb} MB; event-loop delay max ${worst} ms (simulators and publisher)`);
+  }
   return lines.join('\n');
 }
 
@@ -98,6 +102,6 @@ if (values['schedule-only']) process.exit(0);
 const report = await runChaos({ seed, durationMs, rate, log: say });
 process.stdout.write(`\n${table(report)}\n\n`);
 if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2));
-process.stdout.write(`${JSON.stringify({ ...report, schedule: report.schedule.length, samples: report.samples.length, backlog: report.backlog.length, windows: report.windows.length }, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify({ ...report, schedule: report.schedule.length, samples: report.samples.length, harness: report.harness.length, backlog: report.backlog.length, windows: report.windows.length }, null, 2)}\n`);
 if (values.chart) await chart(report, values.chart);
 process.exit(report.violations.length > 0 ? 1 : 0);

@@ -33,7 +33,15 @@ export function chaosChartSvg(report: ChaosReport): string {
     }));
   const panels: Panel[] = [
     { title: 'resident memory per process', unit: 'MB', series: per((s) => s.rssMb) },
-    { title: 'event-loop delay p99 per process', unit: 'ms', series: per((s) => s.eventLoopP99Ms) },
+    {
+      title: 'event-loop delay p99 per process',
+      unit: 'ms',
+      series: [
+        ...per((s) => s.eventLoopP99Ms),
+        // Reports written before the harness was sampled have none.
+        ...((report.harness?.length ?? 0) > 0 ? [{ name: 'harness (simulators)', points: report.harness.map((h) => ({ t: h.atS, v: h.eventLoopP99Ms })) }] : []),
+      ],
+    },
     { title: 'consumer backlog, all pipeline groups', unit: 'messages', series: [{ name: 'backlog', points: report.backlog.map((b) => ({ t: b.atS, v: b.messages })) }] },
   ];
   const H = M.top + panels.length * PANEL + (panels.length - 1) * GAP + M.bottom;

@@ -4,6 +4,7 @@
  * invariants over everything observed (src/chaos/invariants.ts).
  */
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkInvariants, type Violation } from '../../src/chaos/invariants.ts';
 import { chaosSchedule, countByKind, type FaultKind, type ScheduledFault } from '../../src/chaos/schedule.ts';
@@ -43,6 +44,12 @@ export interface ChaosReport {
   readonly lag: number;
   readonly violations: readonly Violation[];
   readonly samples: readonly ProcessSample[];
+  /**
+   * This process — the simulators, the publisher — every 10 s: its resident memory and its
+   * event-loop delay (max and p99 over the interval). A simulator that stalls longer than the
+   * request timeout plus the settle delay applies writes after impact-in has looked them up.
+   */
+  readonly harness: readonly { readonly atS: number; readonly rssMb: number; readonly eventLoopMaxMs: number; readonly eventLoopP99Ms: number }[];
   /** The pipeline's consumer backlog every 10 s (missing while the broker is down). */
   readonly backlog: readonly { readonly atS: number; readonly messages: number }[];
   /** When each fault was on, in seconds since publishing began. */
@@ -94,6 +101,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let published = 0;
   const samples: ProcessSample[] = [];
   const backlog: { atS: number; messages: number }[] = [];
+  const harness: ChaosReport['harness'][number][] = [];
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const applied: ScheduledFault[] = [];
   const windows: ChaosReport['windows'][number][] = [];
   try {
@@ -159,6 +169,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         void sampleProcess(role, process.child.pid!, healthPort, Math.round(elapsed() / 1000)).then((s) => s && samples.push(s));
       }
       void sampleBacklog();
+      harness.push({
+        atS: Math.round(elapsed() / 1000),
+        rssMb: Math.round(process.memoryUsage.rss() / 1_048_576),
+        eventLoopMaxMs: Math.round(loop.max / 1e5) / 10,
+        eventLoopP99Ms: Math.round(loop.percentile(99) / 1e5) / 10,
+      });
+      loop.reset();
     }, 10_000);
     await Promise.all([publishing, applying]);
     const publishedAtS = elapsed() / 1000;
@@ -247,12 +264,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       lag,
       violations,
       samples,
+      harness,
       backlog,
       windows,
       drainS: Math.round(drainS),
       wallMs: Date.now() - started,
     };
   } finally {
+    loop.disable();
     process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
     await world.close();
   }

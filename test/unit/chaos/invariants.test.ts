@@ -53,14 +53,25 @@ test('the scanner finds values at either end, sharing a prefix, overlapping, and
   expect(scanner.occurring('').size).toBe(0);
 });
 
-test('the scanner agrees with includes on random texts', () => {
+test('the scanner agrees with a search of each value on random texts', () => {
   let state = 42;
   const next = () => (state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
-  const word = (n: number) => Array.from({ length: n }, () => 'abcé@.1'[Math.floor(next() * 7)]).join('');
+  const word = (n: number) => Array.from({ length: n }, () => 'abé@.1 '[Math.floor(next() * 7)]).join('');
   const values = Array.from({ length: 300 }, () => word(6 + Math.floor(next() * 6)));
   const scanner = new ValueScanner(values);
   for (let round = 0; round < 20; round++) {
     const text = word(2_000);
-    expect([...scanner.occurring(text)].sort()).toEqual([...new Set(values.filter((v) => text.includes(v)))].sort());
+    const wordChar = /[\p{L}\p{N}]/u;
+    const standsApart = (v: string) =>
+      new RegExp(`${wordChar.test(v[0]!) ? '(?<![\\p{L}\\p{N}])' : ''}${v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${wordChar.test(v.at(-1)!) ? '(?![\\p{L}\\p{N}])' : ''}`, 'u').test(text);
+    expect([...scanner.occurring(text)].sort()).toEqual([...new Set(values.filter(standsApart))].sort());
   }
+});
+
+test('a value inside a longer run of letters and digits is chance, not a leak', () => {
+  const scanner = new ValueScanner(['520415050', 'ada@example.org']);
+  expect(scanner.occurring('"participantId":"9f3a520415050c1e","at":1796652041505012').size).toBe(0);
+  expect([...scanner.occurring('SSN 520415050.')]).toEqual(['520415050']);
+  expect([...scanner.occurring('{"note":"520415050"}')]).toEqual(['520415050']);
+  expect([...scanner.occurring('mail:ada@example.org;')]).toEqual(['ada@example.org']);
 });
