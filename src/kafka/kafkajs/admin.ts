@@ -1,5 +1,6 @@
 /** Creates impact-in's topics at start; existing topics are left as they are. */
-import type { Kafka } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Admin, Kafka } from 'kafkajs';
 
 export interface TopicSpec {
   readonly partitions: number;
@@ -17,7 +18,9 @@ export async function ensureTopics(kafka: Kafka, topics: readonly string[], spec
     if (missing.length > 0) {
       // createTopics answers false (not an error) for topics another instance created meanwhile.
       await admin.createTopics({
-        waitForLeaders: true,
+        // Waited for below: kafkajs's own wait gives up on the "unknown topic" a busy broker
+        // answers for a moment after creating it.
+        waitForLeaders: false,
         topics: missing.map((topic) => ({
           topic,
           numPartitions: spec.partitions,
@@ -25,9 +28,26 @@ export async function ensureTopics(kafka: Kafka, topics: readonly string[], spec
           configEntries: Object.entries(spec.configs?.[topic] ?? {}).map(([name, value]) => ({ name, value })),
         })),
       });
+      await waitForLeaders(admin, missing);
     }
     return missing;
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Until every partition of `topics` has a leader; "unknown topic" right after creation is waited out. */
+async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      if (found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (error) {
+      const { type, cause } = error as { type?: string; cause?: { type?: string } };
+      if (![type, cause?.type].some((t) => t === 'UNKNOWN_TOPIC_OR_PARTITION' || t === 'LEADER_NOT_AVAILABLE')) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topics have no leader ${timeoutMs} ms after creation: ${topics.join(', ')}`);
+    await sleep(200);
   }
 }
