@@ -4,8 +4,10 @@
  * process, SIGKILLed once at a seeded random point of one run over all three platforms (slow
  * answers and lost answers, so kills land mid-transaction and mid-send) and started again: every
  * event reaches each platform that takes it exactly once (duplicates 0 at the simulators, by
- * business key) and the results topic holds one final result per (event, platform). Not run
- * against a deliberately broken build (the same checks fail in the PostgreSQL scenarios).
+ * business key) and the results topic holds one final result per (event, platform). Checked to
+ * fail: with the look-up before a re-send skipped (both deliverers taking `connector.lookup` as
+ * "not found"), the restarted deliverers sent again what their killed predecessors had sent —
+ * 3 Goodera, 4 Benevity and 5 Workday business keys applied twice.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
