@@ -40,9 +40,14 @@ export async function startCommand(args: string[]): Promise<void> {
     process.once('SIGINT', onSignal);
   });
   await service.stop();
-  // Everything we own is closed. A handle a client library still holds (kafkajs keeps one after
-  // its broker restarted under it) must not keep a stopped process from exiting: unref'd, this
-  // fires only if something else keeps the event loop alive.
+  // Everything we own is closed. A handle a client library still holds must not keep a stopped
+  // process from exiting: unref'd, this fires only if something else keeps the event loop alive.
+  // The one known (found with an async_hooks trace of kafka-restarted-mid-run): after the broker
+  // restarted, kafkajs's broker pool drops the old Broker object (removeBroker) without
+  // disconnecting it, the consumer group keeps it as its coordinator, and the next heartbeat
+  // (ours after each transactional chunk, or kafkajs's own) reconnects it — a socket and its
+  // request-timeout interval that consumer.disconnect() never reaches, as the pool no longer
+  // lists that broker.
   setTimeout(() => {
     logger.warn({ handles: process.getActiveResourcesInfo() }, 'still holding handles 2 s after stopping; exiting anyway');
     process.exit();
