@@ -101,9 +101,9 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
 
   async function handle(messages: readonly InboundMessage[], signal: AbortSignal, heartbeat: () => Promise<void>, unit: UnitLeases): Promise<void> {
     const { owner } = unit;
-    const release = async (key: string, state: 'unknown' | 'retry') => {
+    const release = async (key: string, state: 'unknown' | 'retry', settleMs = 0) => {
       unit.held.delete(key);
-      await deps.idempotency.release(key, owner, state);
+      await deps.idempotency.release(key, owner, state, settleMs);
     };
     const items: Item[] = [];
     const finals = new Map<Item, Final>();
@@ -309,6 +309,8 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
               settle = Math.max(settle, settleDelayMs(error, true, deps.unknownSettleMs ?? 0));
               metrics.deliveryAttempts.inc({ platform, result: error.code }, group.length);
               const state = mayHaveApplied(error) ? 'unknown' : 'retry';
+              // The settle time goes with the keys (see the single-record deliverer).
+              const settleMs = settleDelayMs(error, true, deps.unknownSettleMs ?? 0);
               if (state === 'unknown') {
                 for (const item of group) mustLook.add(item.key);
                 await markUnsettled(group);
@@ -318,11 +320,11 @@ export function createBatchDelivererHandler(deps: BatchDelivererDeps): BatchHand
               for (const item of group) {
                 if (countsAsAttempt(error)) attempts.add(item.key, attemptResult(error), sentAt);
                 if (isCircuitOpen(error)) {
-                  await release(item.key, state);
+                  await release(item.key, state, settleMs);
                   blocked.add(item.orderKey);
                   continue;
                 }
-                await release(item.key, state);
+                await release(item.key, state, settleMs);
                 blocked.add(item.orderKey);
                 if (error.retryable && error.code !== 'PLATFORM_RATE_LIMITED') failedItems.set(item, error);
                 if (!error.retryable) round.set(item, fail('dead_lettered', error));

@@ -353,6 +353,11 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
           await waitWithHeartbeat(Math.max(100, Math.min(record.leaseUntil - Date.now(), 5_000)), signal, heartbeat);
           continue;
         }
+        if (record.state === 'unknown') {
+          // An unanswered send is settling (whoever sent it): a look-up now could miss a late apply.
+          await waitWithHeartbeat(Math.max(100, Math.min((record.lookAfter ?? 0) - Date.now(), 5_000)), signal, heartbeat);
+          continue;
+        }
       }
       // True while a send is in flight; a failure before it (the reconciling lookup) sent nothing.
       let sending = false;
@@ -396,7 +401,9 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
             .catch((markError: unknown) => deps.logger.warn({ err: errorReason(markError), platform }, 'could not mark the send unsettled'));
         }
         lease.key = null;
-        await deps.idempotency.release(key, lease.owner, mayExist ? 'unknown' : 'retry');
+        // The settle time goes with the key: if this unit is replaced before it has waited (a
+        // rebalance, a failed heartbeat), the next claimer waits the rest instead of looking now.
+        await deps.idempotency.release(key, lease.owner, mayExist ? 'unknown' : 'retry', settleDelayMs(error, sending, deps.unknownSettleMs ?? 0));
         if (isCircuitOpen(error)) throw error;
         if (!error.retryable) return fail('dead_lettered', error);
         // A 429 is the platform pacing us, not a fault of the record: it does not use up attempts.

@@ -10,7 +10,8 @@
  * - A key released as "unknown" is remembered in this process until it completes, whether Redis
  *   took the release or not, and its next claim must reconcile: a Redis that comes back EMPTY
  *   (restarted without persistence, failed over) has forgotten the "unknown" it was told before
- *   it went down, and a fresh claim there would otherwise send again.
+ *   it went down, and a fresh claim there would otherwise send again. Its settle time is
+ *   remembered too (this process's clock) and kept to while Redis cannot keep it.
  * - get → null (unknown).
  *
  * `onDegraded(true|false)` reports each change, for the metric and the log.
@@ -34,7 +35,8 @@ export interface DegradableStoreOptions {
 export function createDegradableIdempotencyStore(inner: IdempotencyStore, options: DegradableStoreOptions): IdempotencyStore & {
   readonly degraded: boolean;
 } {
-  const unsettled = new Set<string>();
+  /** Keys released as unknown, with when they may be looked up (local clock; 0: at once). */
+  const unsettled = new Map<string, number>();
   const maxUnsettled = options.maxUnsettled ?? 100_000;
   let degraded = false;
   let probe: NodeJS.Timeout | undefined;
@@ -57,9 +59,15 @@ export function createDegradableIdempotencyStore(inner: IdempotencyStore, option
     else options.logger.info('idempotency store reachable again');
     options.onDegraded?.(value);
   };
-  const remember = (key: string) => {
-    unsettled.add(key);
-    if (unsettled.size > maxUnsettled) unsettled.delete(unsettled.values().next().value!);
+  const remember = (key: string, lookAfter: number) => {
+    unsettled.delete(key);
+    unsettled.set(key, lookAfter);
+    if (unsettled.size > maxUnsettled) unsettled.delete(unsettled.keys().next().value!);
+  };
+  /** While Redis cannot say, a remembered settle time still holds the key. */
+  const settling = (key: string): ClaimResult | undefined => {
+    const lookAfter = unsettled.get(key) ?? 0;
+    return lookAfter > Date.now() ? { claimed: false, record: { state: 'unknown', lookAfter } } : undefined;
   };
 
   return {
@@ -80,17 +88,17 @@ export function createDegradableIdempotencyStore(inner: IdempotencyStore, option
       try {
         const result = await inner.claim(key, owner, leaseMs);
         setDegraded(false);
-        if (result.claimed && !result.mustReconcile && unsettled.has(key)) return { claimed: true, mustReconcile: true };
+        if (result.claimed && !result.mustReconcile && unsettled.has(key)) return settling(key) ?? { claimed: true, mustReconcile: true };
         return result;
       } catch (error) {
         setDegraded(true, error);
-        return { claimed: true, mustReconcile: true };
+        return settling(key) ?? { claimed: true, mustReconcile: true };
       }
     },
-    async release(key, owner, state) {
-      if (state === 'unknown') remember(key);
+    async release(key, owner, state, settleMs = 0) {
+      if (state === 'unknown') remember(key, settleMs > 0 ? Date.now() + settleMs : 0);
       try {
-        await inner.release(key, owner, state);
+        await inner.release(key, owner, state, settleMs);
         setDegraded(false);
       } catch (error) {
         setDegraded(true, error);

@@ -1,7 +1,8 @@
 /**
  * What must hold: the Redis idempotency store's transitions are atomic and exclusive against a
  * real Redis — one owner holds a lease at a time, a final outcome is never overwritten by a
- * claim, and a claim over an unknown outcome or an expired lease demands reconciliation.
+ * claim, a claim over an unknown outcome or an expired lease demands reconciliation, and an
+ * unknown outcome's settle time holds the key for every claimer.
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -66,3 +67,20 @@ test('release by a non-owner changes nothing; final outcomes are never claimed o
   expect(await s.claim('k4', 'b', 5_000)).toEqual({ claimed: false, record: { state: 'succeeded', externalRef: 'gdr_1' } });
   expect(await redis.ttl(`${prefix}idem:k4`)).toBeGreaterThan(50);
 });
+
+test('an unknown released with a settle time is not claimable before it, by anyone', async () => {
+  const s = store();
+  await s.claim('k5', 'a', 5_000);
+  await s.release('k5', 'a', 'unknown', 300);
+  const early = await s.claim('k5', 'b', 5_000);
+  expect(early.claimed).toBe(false);
+  expect(early.claimed === false && early.record).toMatchObject({ state: 'unknown', lookAfter: expect.any(Number) });
+  expect(await s.claim('k5', 'a', 5_000)).toMatchObject({ claimed: false });
+  await sleep(350);
+  expect(await s.claim('k5', 'b', 5_000)).toEqual({ claimed: true, mustReconcile: true });
+  // Without a settle time an unknown is claimable at once, as before.
+  await s.release('k5', 'b', 'unknown');
+  expect(await s.get('k5')).toEqual({ state: 'unknown' });
+  expect(await s.claim('k5', 'c', 5_000)).toEqual({ claimed: true, mustReconcile: true });
+});
+

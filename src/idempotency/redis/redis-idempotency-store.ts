@@ -21,7 +21,10 @@ if raw then
     if r.owner ~= ARGV[1] and tonumber(r.leaseUntil) > now then return raw end
     reconcile = 1
   end
-  if r.state == 'unknown' then reconcile = 1 end
+  if r.state == 'unknown' then
+    if r.lookAfter and tonumber(r.lookAfter) > now then return raw end
+    reconcile = 1
+  end
 end
 local rec = cjson.encode({state = 'in_flight', owner = ARGV[1], leaseUntil = now + tonumber(ARGV[2])})
 redis.call('SET', KEYS[1], rec, 'EX', tonumber(ARGV[3]))
@@ -33,7 +36,13 @@ local raw = redis.call('GET', KEYS[1])
 if not raw then return 0 end
 local r = cjson.decode(raw)
 if r.state ~= 'in_flight' or r.owner ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], cjson.encode({state = ARGV[2]}), 'EX', tonumber(ARGV[3]))
+local rec = {state = ARGV[2]}
+local settle = tonumber(ARGV[4])
+if ARGV[2] == 'unknown' and settle > 0 then
+  local t = redis.call('TIME')
+  rec.lookAfter = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + settle
+end
+redis.call('SET', KEYS[1], cjson.encode(rec), 'EX', tonumber(ARGV[3]))
 return 1
 `;
 
@@ -54,8 +63,8 @@ export function createRedisIdempotencyStore(redis: RedisLike, options: RedisIdem
       if (answer.startsWith('claimed:')) return { claimed: true, mustReconcile: answer === 'claimed:1' };
       return { claimed: false, record: JSON.parse(answer) as IdempotencyRecord };
     },
-    async release(key, owner, state) {
-      await redis.eval(RELEASE, 1, fullKey(key), owner, state, options.ttlSeconds);
+    async release(key, owner, state, settleMs = 0) {
+      await redis.eval(RELEASE, 1, fullKey(key), owner, state, options.ttlSeconds, Math.max(0, Math.round(settleMs)));
     },
     async complete(key, record) {
       await redis.set(fullKey(key), JSON.stringify(record), 'EX', options.ttlSeconds);

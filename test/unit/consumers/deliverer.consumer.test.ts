@@ -59,6 +59,8 @@ interface Options {
   /** Park deliveries whose back-off would end later than this, ms. */
   readonly parkAfterMs?: number;
   readonly leaseMs?: number;
+  /** How long an unanswered send settles before a look-up, ms. */
+  readonly unknownSettleMs?: number;
 }
 
 function setup(options: Options = {}) {
@@ -90,6 +92,7 @@ function setup(options: Options = {}) {
     backoff: options.backoff ?? { baseMs: 1, maxMs: 5 },
     leaseMs: options.leaseMs ?? 10_000,
     owner: 'test-owner',
+    ...(options.unknownSettleMs === undefined ? {} : { unknownSettleMs: options.unknownSettleMs }),
   });
   const message: InboundMessage = {
     topic: topics.deliver.goodera,
@@ -554,3 +557,35 @@ function parkedBefore(s: ReturnType<typeof setup>) {
     nextAttemptAt: new Date(),
   };
 }
+
+describe('deliverer: an unanswered send settles for whoever comes next', () => {
+  it('a unit replaced before it waited out the settle time does not let the next one look up early', async () => {
+    const t = setup({ unknownSettleMs: 300 });
+    // The platform applies the first send 150 ms after its answer was lost (a slow backend).
+    let appliedAt = Number.POSITIVE_INFINITY;
+    t.connector.deliver = async () => {
+      t.connector.calls.push('deliver');
+      if (t.connector.sends === 1) {
+        appliedAt = Date.now() + 150;
+        throw outcomeUnknown();
+      }
+      return delivered('gd-second');
+    };
+    t.connector.lookup = async () => {
+      t.connector.calls.push('lookup');
+      return Date.now() >= appliedAt ? { externalRef: 'gd-late' } : null;
+    };
+    // The first unit sends, gets no answer, and is aborted (a rebalance) while it waits to look.
+    const first = new AbortController();
+    const unit = t.handle({}, first.signal).catch(() => undefined);
+    while (t.connector.sends === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    first.abort();
+    await unit;
+    expect(t.repository.rows.size).toBe(0);
+    // The next unit (the partition's next owner) claims the key: it waits the settle time out.
+    await t.handle();
+    expect(t.connector.calls).toEqual(['deliver', 'lookup']);
+    expect(t.result()).toMatchObject({ status: 'delivered', externalRef: 'gd-late' });
+  });
+});

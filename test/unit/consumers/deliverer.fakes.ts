@@ -81,16 +81,19 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
         if (record.owner !== owner && record.leaseUntil > now) return { claimed: false, record };
         reconcile = true;
       }
-      if (record.state === 'unknown') reconcile = true;
+      if (record.state === 'unknown') {
+        if ((record.lookAfter ?? 0) > now) return { claimed: false, record };
+        reconcile = true;
+      }
     }
     this.records.set(key, { state: 'in_flight', owner, leaseUntil: now + leaseMs });
     return { claimed: true, mustReconcile: reconcile };
   }
 
-  async release(key: string, owner: string, state: 'unknown' | 'retry'): Promise<void> {
+  async release(key: string, owner: string, state: 'unknown' | 'retry', settleMs = 0): Promise<void> {
     const record = this.records.get(key);
     if (!record || record.state !== 'in_flight' || record.owner !== owner) return;
-    this.records.set(key, { state });
+    this.records.set(key, state === 'unknown' && settleMs > 0 ? { state, lookAfter: this.#now() + settleMs } : { state });
   }
 
   async complete(key: string, record: Extract<IdempotencyRecord, { state: 'succeeded' | 'failed' }>): Promise<void> {

@@ -112,4 +112,20 @@ describe('degradable idempotency store', () => {
     expect(await store.claim('a', 'me', 1000)).toEqual({ claimed: true, mustReconcile: false });
     expect(await store.claim('c', 'me', 1000)).toEqual({ claimed: true, mustReconcile: true });
   });
+
+  it('keeps the settle time of an unknown send while the store cannot, and after it comes back empty', async () => {
+    const s = switchableStore();
+    const store = createDegradableIdempotencyStore(s.store, { logger, probeIntervalMs: 60_000 });
+    await store.claim('k', 'me', 1000);
+    s.setUp(false);
+    await store.release('k', 'me', 'unknown', 150);
+    const early = await store.claim('k', 'other', 1000);
+    expect(early).toMatchObject({ claimed: false, record: { state: 'unknown' } });
+    // Back, but empty (restarted without persistence): still not before the settle time.
+    s.setUp(true);
+    s.records.clear();
+    expect(await store.claim('k', 'other', 1000)).toMatchObject({ claimed: false, record: { state: 'unknown' } });
+    await new Promise((resolve) => setTimeout(resolve, 170));
+    expect(await store.claim('k', 'other', 1000)).toEqual({ claimed: true, mustReconcile: true });
+  });
 });
