@@ -134,8 +134,10 @@ async function run() {
 
 async function poll(id) {
   for (let i = 0; i < 600; i++) {
-    await loadReplays();
+    // The replay's own status first, the table after it: a replay that finished between the two
+    // reads would otherwise stop the polling with the table still showing it running.
     const r = await api('GET', `/api/v1/replays/${id}`);
+    await loadReplays();
     if (r.status !== 'running') return;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
