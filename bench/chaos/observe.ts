@@ -7,6 +7,17 @@ import type { Kafka } from 'kafkajs';
 import { groupNames, topicNames } from '../../src/kafka/topics.ts';
 import { PLATFORMS } from '../../src/domain/platform.ts';
 
+/** Each pipeline consumer group with the topic it reads. */
+function pipelineGroups(prefix: string): [group: string, topic: string][] {
+  const topics = topicNames(prefix);
+  const groups = groupNames(prefix);
+  return [
+    [groups.redactor, topics.events],
+    [groups.router, topics.redacted],
+    ...PLATFORMS.map((p): [string, string] => [groups.deliver[p], topics.deliver[p]]),
+  ];
+}
+
 /**
  * Data messages each pipeline group has not consumed. The high watermark alone over-counts: a
  * transactional producer ends each transaction with a control marker that takes an offset and is
@@ -14,13 +25,7 @@ import { PLATFORMS } from '../../src/domain/platform.ts';
  * from there (read_committed) to see whether any real message remains.
  */
 export async function pipelineLag(kafka: Kafka, prefix: string): Promise<number> {
-  const topics = topicNames(prefix);
-  const groups = groupNames(prefix);
-  const pairs: [string, string][] = [
-    [groups.redactor, topics.events],
-    [groups.router, topics.redacted],
-    ...PLATFORMS.map((p): [string, string] => [groups.deliver[p], topics.deliver[p]]),
-  ];
+  const pairs = pipelineGroups(prefix);
   const admin = kafka.admin();
   await admin.connect();
   const behind: { topic: string; partition: number; from: number; high: number }[] = [];
@@ -64,13 +69,7 @@ export async function pipelineLag(kafka: Kafka, prefix: string): Promise<number>
  * (at most one per partition), not 0; `pipelineLag` gives the exact figure at the end.
  */
 export async function pipelineBacklog(kafka: Kafka, prefix: string): Promise<number> {
-  const topics = topicNames(prefix);
-  const groups = groupNames(prefix);
-  const pairs: [string, string][] = [
-    [groups.redactor, topics.events],
-    [groups.router, topics.redacted],
-    ...PLATFORMS.map((p): [string, string] => [groups.deliver[p], topics.deliver[p]]),
-  ];
+  const pairs = pipelineGroups(prefix);
   const admin = kafka.admin({ retry: { retries: 0 } });
   await admin.connect();
   try {
