@@ -109,10 +109,11 @@ export const envSchema = z.object({
   /** Records per Goodera batch request (Goodera allows at most 100). */
   GOODERA_BATCH_SIZE: int(1, 100).default(100),
   /**
-   * Records of one partition's fetch the Goodera deliverer takes at once; it cuts them into one
-   * request per tenant of at most GOODERA_BATCH_SIZE, so with a backlog the requests are full.
+   * Goodera records in flight per process (and per partition) at most: the units waiting for
+   * their tenant's next request (src/connectors/batching-connector.ts) — enough for several full
+   * requests per tenant, so with a backlog the requests are full.
    */
-  GOODERA_CHUNK_RECORDS: int(1, 20_000).default(5_000),
+  GOODERA_IN_FLIGHT_RECORDS: int(1, 20_000).default(2_000),
   /** Base URL of the Benevity API (its OAuth token endpoint is `<base>/oauth2/token`). */
   BENEVITY_BASE_URL: z.string().url().default('http://127.0.0.1:4020'),
   /** Refresh a Benevity access token this long before it expires (capped at a tenth of its lifetime). */
@@ -248,7 +249,7 @@ export interface Config {
       readonly baseUrl: string;
       readonly rateLimitPerMinute: number;
       readonly batchSize: number;
-      readonly chunkRecords: number;
+      readonly inFlightRecords: number;
     };
     readonly benevity: {
       readonly baseUrl: string;
@@ -369,7 +370,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         baseUrl: e.GOODERA_BASE_URL,
         rateLimitPerMinute: e.GOODERA_RATE_LIMIT_PER_MINUTE,
         batchSize: e.GOODERA_BATCH_SIZE,
-        chunkRecords: e.GOODERA_CHUNK_RECORDS,
+        inFlightRecords: e.GOODERA_IN_FLIGHT_RECORDS,
       },
       benevity: {
         baseUrl: e.BENEVITY_BASE_URL,

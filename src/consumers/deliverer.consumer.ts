@@ -123,6 +123,15 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
       items.map((item) => item.value),
     ),
   );
+  // Sends whose outcome became unknown together (a batch request that went unanswered fails
+  // every record in it) are marked in one statement.
+  const unsettled = new Coalescer<null, true>(async (items) => {
+    await deps.deliveries.markUnsettled(
+      items.map((item) => item.id),
+      platform,
+    );
+    return new Map(items.map((item) => [item.id, true as const]));
+  });
   // Final outcomes of this handler's concurrent units share transactions (group commit).
   const finals = new GroupCommit<PendingFinal>((pending) => {
     const byEvent = new Map(pending.map((entry) => [entry.result.eventId, entry]));
@@ -396,8 +405,8 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
         const mayExist = !sending || mayHaveApplied(error);
         if (mayExist) {
           mustLook = true;
-          await deps.deliveries
-            .markUnsettled([event.eventId], platform)
+          await unsettled
+            .submit({ id: event.eventId, value: null })
             .catch((markError: unknown) => deps.logger.warn({ err: errorReason(markError), platform }, 'could not mark the send unsettled'));
         }
         lease.key = null;

@@ -1,4 +1,4 @@
-/** Rules shared by the per-message and the batch deliverer. Pure. */
+/** Rules of the delivery stage (src/consumers/deliverer.consumer.ts): what counts as an attempt, what may have been applied, how long to settle. Pure. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isImpactError, type ImpactError } from '../domain/errors.ts';
 

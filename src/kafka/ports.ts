@@ -67,29 +67,6 @@ export interface TransformConsumer {
   isHealthy(): boolean;
 }
 
-/**
- * Handles consecutive messages of ONE partition, in offset order, together (a batch request to a
- * platform). Resolving means every one of them is dealt with and the last offset may be committed;
- * rejecting means the whole chunk is offered again — so the handler must skip what it already
- * finished (the deliverer's PostgreSQL check does). `heartbeat` keeps the group membership alive
- * through long waits (rate limits, back-off). `final` is told each message that is dealt with
- * before the whole chunk is: when the chunk is left unfinished (a stop, a rebalance, a pause),
- * the offset below which every message is final may still be committed — never one past an
- * unfinished message.
- */
-export type BatchHandler = (
-  messages: readonly InboundMessage[],
-  signal: AbortSignal,
-  heartbeat: () => Promise<void>,
-  final?: (message: InboundMessage) => void,
-) => Promise<void>;
-
-export interface BatchStageConsumer {
-  start(handler: BatchHandler): Promise<void>;
-  stop(): Promise<void>;
-  isHealthy(): boolean;
-}
-
 /** Lag of one partition: records a group has still to consume. */
 export interface PartitionLag {
   readonly partition: number;

@@ -16,6 +16,7 @@ export interface Metrics {
   readonly deliveries: Counter<'platform' | 'outcome'>;
   readonly deliveryAttempts: Counter<'platform' | 'result'>;
   readonly deliverySeconds: Histogram<'platform'>;
+  readonly batchRecords: Histogram<'platform'>;
   readonly idempotencyHits: Counter<'platform' | 'source'>;
   readonly reconciliations: Counter<'platform' | 'found'>;
   readonly outboxPublished: Counter<string>;
@@ -180,9 +181,16 @@ export function createMetrics(registry: Registry, options: { defaultMetrics?: bo
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300],
       registers,
     }),
+    batchRecords: new Histogram({
+      name: 'impactin_batch_records',
+      help: 'Records per batch request to a batching platform (Goodera: at most 100).',
+      labelNames: ['platform'],
+      buckets: [1, 5, 10, 25, 50, 75, 90, 100],
+      registers,
+    }),
     idempotencyHits: new Counter({
       name: 'impactin_idempotency_hits_total',
-      help: 'Deliveries skipped because they were already final (source: postgres, redis, or chunk — the same event twice in one batch chunk).',
+      help: 'Deliveries skipped because they were already final (source: postgres or redis).',
       labelNames: ['platform', 'source'],
       registers,
     }),

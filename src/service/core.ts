@@ -21,7 +21,7 @@ import { ensureTopics } from '../kafka/kafkajs/admin.ts';
 import { createKafka } from '../kafka/kafkajs/client.ts';
 import { createLagReader } from '../kafka/kafkajs/group-lag.ts';
 import { createKafkaSink } from '../kafka/kafkajs/producer.ts';
-import type { BatchStageConsumer, MessageSink, StageConsumer, TransformConsumer } from '../kafka/ports.ts';
+import type { MessageSink, StageConsumer, TransformConsumer } from '../kafka/ports.ts';
 import { allTopics, groupNames, topicConfigs, topicNames, type Groups, type Topics } from '../kafka/topics.ts';
 import { watchConsumerLag, type WatchedGroup } from '../observability/collectors/consumer-lag.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -40,7 +40,7 @@ import type { Role } from './roles.ts';
 export interface Opened {
   /** Run in order on stop (clients last: push; things that use them: unshift). */
   readonly closers: (() => Promise<unknown>)[];
-  readonly consumers: { stage: string; consumer: StageConsumer | TransformConsumer | BatchStageConsumer }[];
+  readonly consumers: { stage: string; consumer: StageConsumer | TransformConsumer }[];
   readonly drainers: ParkingDrainer[];
 }
 

@@ -11,9 +11,9 @@ import { withBreaker } from '../breaker/breaker-connector.ts';
 import { createPlatformBreaker } from '../breaker/platform-breaker.ts';
 import { benevityCallbacks } from '../connectors/benevity/benevity.callback.ts';
 import { startBenevityEndpoint, type BenevityEndpoint } from '../jobs/benevity-endpoint.ts';
+import { batching } from '../connectors/batching-connector.ts';
 import { isBatchConnector } from '../connectors/connector.ts';
 import { CONNECTORS } from '../connectors/registry.ts';
-import { createBatchDelivererHandler } from '../consumers/batch-deliverer.consumer.ts';
 import { createDelivererHandler } from '../consumers/deliverer.consumer.ts';
 import { startParkingDrainer } from '../consumers/parking-drainer.ts';
 import type { AsyncJobReader } from '../connectors/connector.ts';
@@ -26,12 +26,11 @@ import { createDispatcher } from '../http/dispatcher.ts';
 import { createDegradableIdempotencyStore } from '../idempotency/degradable-store.ts';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.ts';
 import { createRedisIdempotencyStore } from '../idempotency/redis/redis-idempotency-store.ts';
-import { createKafkaBatchConsumer } from '../kafka/kafkajs/batch-consumer.ts';
 import type { PauseOptions } from '../kafka/kafkajs/group-member.ts';
 import { createKafkaKeyOrderedConsumer } from '../kafka/kafkajs/key-ordered-consumer.ts';
 import type { MessageHandler } from '../kafka/ports.ts';
 import { watchTokenExpiry } from '../observability/collectors/token-expiry.ts';
-import { traceBatchHandler, traceHandler, withTracing } from '../observability/tracing/index.ts';
+import { traceHandler, withTracing } from '../observability/tracing/index.ts';
 import { instrumentRateLimiter, type RateLimiter } from '../ratelimit/rate-limiter.ts';
 import { createRedisRateLimiter } from '../ratelimit/redis-rate-limiter.ts';
 import { createPlatformView } from '../redaction/platform-view.ts';
@@ -217,35 +216,30 @@ function wirePlatform(core: Core, shared: DeliveryShared, platform: Platform): v
       metrics.handlerErrors.inc({ stage, code: (error as { code?: string }).code ?? 'unclassified' }),
   };
   core.watched.push({ group: groups.deliver[platform], topic: topics.deliver[platform] });
-  if (isBatchConnector(connector)) {
-    // Batch platforms (Goodera) take a partition's fetch in chunks of many records and cut
-    // them into requests per tenant: a chunk of one request's size would carry a quarter of
-    // one with four tenants, and a rate-limited key would deliver a quarter of what it could.
-    const consumer = createKafkaBatchConsumer(core.kafka, {
-      ...consumerOptions,
-      maxChunk: config.platforms.goodera.chunkRecords,
-      onHandled: (_topic, seconds, count) => metrics.handleSeconds.observe({ stage }, seconds / Math.max(1, count)),
-    });
-    core.consumers.push({ stage, consumer });
-    core.starts.push(consumer.start(traceBatchHandler(stage, platform, createBatchDelivererHandler({ ...common, connector, parking }), core.describeRedacted)));
-    const drain = traceBatchHandler(`${stage}.parked`, platform, createBatchDelivererHandler({ ...common, connector }), core.describeRedacted);
-    core.drainers.push(drainer((message, signal, heartbeat) => drain([message], signal, heartbeat ?? (async () => undefined))));
-  } else {
-    // Key-ordered concurrency inside each partition: records of different (tenant, subject) keys
-    // at once, each key in offset order; the committed offset is the highest one below which
-    // everything is final.
-    const consumer = createKafkaKeyOrderedConsumer(core.kafka, {
-      ...consumerOptions,
-      maxInFlightPerPartition: config.delivery.inFlight.perPartition,
-      maxInFlight: config.delivery.inFlight.perProcess,
-      onInFlight: (count) => metrics.deliveriesInFlight.set({ platform }, count),
-      onHandled: (_topic, seconds) => metrics.handleSeconds.observe({ stage }, seconds),
-    });
-    core.consumers.push({ stage, consumer });
-    const options = { ...common, connector, jobPollDelayMs: config.platforms.benevity.callback.waitMs };
-    core.starts.push(consumer.start(traceHandler(stage, platform, createDelivererHandler({ ...options, parking }), core.describeRedacted)));
-    core.drainers.push(drainer(traceHandler(`${stage}.parked`, platform, createDelivererHandler(options), core.describeRedacted)));
-  }
+  // Key-ordered concurrency inside each partition: records of different (tenant, subject) keys
+  // at once, each key in offset order; the committed offset is the highest one below which
+  // everything is final. A batching platform (Goodera) runs on the same engine: the records of a
+  // tenant in flight at once share its requests (src/connectors/batching-connector.ts), and its
+  // in-flight bound is set so that, with a backlog, several full requests per tenant wait.
+  const batched = isBatchConnector(connector);
+  const inFlight = batched
+    ? { perPartition: config.platforms.goodera.inFlightRecords, perProcess: config.platforms.goodera.inFlightRecords }
+    : config.delivery.inFlight;
+  const consumer = createKafkaKeyOrderedConsumer(core.kafka, {
+    ...consumerOptions,
+    maxInFlightPerPartition: inFlight.perPartition,
+    maxInFlight: inFlight.perProcess,
+    onInFlight: (count) => metrics.deliveriesInFlight.set({ platform }, count),
+    onHandled: (_topic, seconds) => metrics.handleSeconds.observe({ stage }, seconds),
+  });
+  core.consumers.push({ stage, consumer });
+  const options = {
+    ...common,
+    connector: batched ? batching(connector, { onBatch: (records) => metrics.batchRecords.observe({ platform }, records) }) : connector,
+    jobPollDelayMs: config.platforms.benevity.callback.waitMs,
+  };
+  core.starts.push(consumer.start(traceHandler(stage, platform, createDelivererHandler({ ...options, parking }), core.describeRedacted)));
+  core.drainers.push(drainer(traceHandler(`${stage}.parked`, platform, createDelivererHandler(options), core.describeRedacted)));
   if (platform === 'benevity' && benevity && 'readJob' in connector) {
     benevity.startReconciler(connector as typeof connector & AsyncJobReader);
   }

@@ -1,5 +1,6 @@
 /**
- * What must hold: Goodera deliveries go out in batch requests of at most 100 records per tenant,
+ * What must hold: Goodera deliveries go out in batch requests of at most 100 records per tenant
+ * (the records of the tenant waiting at once, src/connectors/batching-connector.ts),
  * each record with its own outcome — 100 events of which 3 Goodera refuses end as 97 delivered and
  * 3 rejected (with the platform's reason), one result each, none sent twice.
  */
@@ -30,7 +31,9 @@ afterAll(async () => {
 });
 
 test('a batch with 3 records Goodera refuses delivers the other 97 and rejects the 3', async () => {
-  const events: NewImpactEvent[] = sampleEvents(100, { tenants: ['acme'], seed: 5, now: new Date() });
+  // One event per employee, mostly: records of one employee go one request after another (per-key
+  // order), so how many share a request depends on how many employees are waiting at once.
+  const events: NewImpactEvent[] = sampleEvents(100, { tenants: ['acme'], seed: 5, now: new Date(), employeesPerTenant: 10_000 });
   const bad = new Set([7, 48, 93]);
   for (const index of bad) {
     const event = events[index]!;
@@ -62,7 +65,7 @@ test('a batch with 3 records Goodera refuses delivers the other 97 and rejects t
   const stats = pipeline.goodera.stats();
   expect(stats.accepted).toBe(97);
   expect(stats.duplicates).toBe(0);
-  // Batches, not one request per record: one per tenant per partition chunk.
+  // Batches, not one request per record: the records waiting while a request is out go together.
   expect(stats.requests['create']).toBeUndefined();
   const batches = Object.values(stats.requests['batch'] ?? {}).reduce((sum, n) => sum + n, 0);
   expect(batches).toBeGreaterThanOrEqual(1);

@@ -1,5 +1,5 @@
 /**
- * What both kafkajs stage consumers (per message and per chunk) do with a unit of work: run it
+ * What the kafkajs delivery consumer (key-ordered-consumer.ts) does with a unit of work: run it
  * until it succeeds, retrying in place with back-off while heartbeating, so a down dependency
  * delays the partition and never skips a message — or, for a failure that means "stop consuming
  * for now" (a platform's circuit breaker is open), pause the partition and resume it at the same
@@ -48,7 +48,7 @@ export interface UnitScope {
 }
 
 /**
- * The scope of one unit of work (a message or a chunk). A rebalance waits for every member to
+ * The scope of one unit of work (a message). A rebalance waits for every member to
  * finish its current batch and rejoin within the rebalance timeout; a handler sitting in a long
  * back-off would hold it up until the coordinator evicts the member ("coordinator is not aware
  * of this member") and the partition moves mid-delivery — a stall that repeats under load. So a
@@ -149,11 +149,8 @@ export function trackMembership(consumer: Consumer, logger: Logger): () => boole
  * write in transactions), a session that survives a long handler (heartbeats come from the retry
  * loop), and reconnects retried for ever — a broker blip delays work, never ends the process.
  */
-export function createGroupConsumer(kafka: Kafka, groupId: string, sessionTimeoutMs = 30_000, fetch: { maxBytesPerPartition?: number } = {}): Consumer {
+export function createGroupConsumer(kafka: Kafka, groupId: string, sessionTimeoutMs = 30_000): Consumer {
   return kafka.consumer({
-    ...(fetch.maxBytesPerPartition === undefined
-      ? {}
-      : { maxBytesPerPartition: fetch.maxBytesPerPartition, maxBytes: Math.max(10 * 1024 * 1024, 4 * fetch.maxBytesPerPartition) }),
     groupId,
     sessionTimeout: sessionTimeoutMs,
     rebalanceTimeout: 60_000,

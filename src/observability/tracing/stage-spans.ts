@@ -6,7 +6,7 @@
  */
 import { context, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { isImpactError } from '../../domain/errors.ts';
-import type { BatchHandler, BatchTransform, InboundMessage, MessageHandler, MessageSink, OutboundMessage } from '../../kafka/ports.ts';
+import type { BatchTransform, InboundMessage, MessageHandler, MessageSink, OutboundMessage } from '../../kafka/ports.ts';
 import { ATTR, eventAttributes, type EventFacts } from './attributes.ts';
 import { withEventContexts } from './event-contexts.ts';
 import { contextFromHeaders, headersWithContext } from './propagation.ts';
@@ -123,37 +123,6 @@ export function traceHandler(stage: string, platform: string, handler: MessageHa
     const ctx = eventContextOf(message, span);
     const entries: [string, Context][] = event ? [[`${event.eventId}:${platform}`, ctx]] : [];
     return runInSpan(span, ctx, () => withEventContexts(entries, () => handler(message, signal, heartbeat)));
-  };
-}
-
-/**
- * A batch deliverer handler (one request for many events): a span per message, each in its
- * event's trace; the connector and the outbox find each event's span by its id. The handler itself
- * runs under the first message's span.
- */
-export function traceBatchHandler(stage: string, platform: string, handler: BatchHandler, describe?: DescribeEvent): BatchHandler {
-  return async (messages, signal, heartbeat, final) => {
-    const spans: Span[] = [];
-    const entries: [string, Context][] = [];
-    let first: Context | undefined;
-    for (const message of messages) {
-      const event = await facts(describe, message);
-      const span = startStageSpan(stage, message, event, platform);
-      span.setAttribute(ATTR.batchSize, messages.length);
-      spans.push(span);
-      const ctx = eventContextOf(message, span);
-      first ??= ctx;
-      if (event) entries.push([`${event.eventId}:${platform}`, ctx]);
-    }
-    try {
-      await context.with(first ?? context.active(), () => withEventContexts(entries, () => handler(messages, signal, heartbeat, final)));
-      for (const span of spans) span.setAttribute(ATTR.outcome, 'handled');
-    } catch (error) {
-      for (const span of spans) recordError(span, error);
-      throw error;
-    } finally {
-      for (const span of spans) span.end();
-    }
   };
 }
 

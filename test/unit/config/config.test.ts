@@ -42,7 +42,7 @@ describe('loadConfig', () => {
     expect(config.outbox).toEqual({ pollIntervalMs: 250, batchSize: 500 });
     expect(config.server).toEqual({ port: 9464, host: '127.0.0.1' });
     expect(config.platforms.goodera.baseUrl).toBe('http://127.0.0.1:4010');
-    expect(config.platforms.goodera).toMatchObject({ batchSize: 100, chunkRecords: 5_000 });
+    expect(config.platforms.goodera).toMatchObject({ batchSize: 100, inFlightRecords: 2_000 });
     expect(config.logLevel).toBe('info');
   });
 

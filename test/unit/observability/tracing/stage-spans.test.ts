@@ -1,7 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { InboundMessage, OutboundMessage } from '../../../../src/kafka/ports.ts';
-import { traceSink, traceTransform, traceHandler, traceBatchHandler } from '../../../../src/observability/tracing/stage-spans.ts';
+import { traceSink, traceTransform, traceHandler } from '../../../../src/observability/tracing/stage-spans.ts';
 import { eventContext } from '../../../../src/observability/tracing/event-contexts.ts';
 import { outboxHeaders } from '../../../../src/observability/tracing/outbox-context.ts';
 import { installProvider, TRACE_ID, TRACEPARENT } from './provider.ts';
@@ -55,7 +55,7 @@ describe('traceTransform', () => {
   });
 });
 
-describe('traceHandler and traceBatchHandler', () => {
+describe('traceHandler', () => {
   it('run the handler inside a span in the event’s trace, registered by event id', async () => {
     let seen: string | undefined;
     const handler = traceHandler('deliver.benevity', 'benevity', async () => {
@@ -69,32 +69,18 @@ describe('traceHandler and traceBatchHandler', () => {
     const [span] = tracing.exporter.getFinishedSpans();
     expect(span!.attributes).toMatchObject({ platform: 'benevity', delivery_id: 'e7:benevity', outcome: 'handled' });
   });
-
-  it('give each message of a batch its own span, findable by event id while the handler runs', async () => {
-    const other = '00-33333333333333333333333333333333-4444444444444444-01';
-    const traces: (string | undefined)[] = [];
-    const handler = traceBatchHandler('deliver.goodera', 'goodera', async () => {
-      traces.push(trace.getSpan(eventContext('e1:goodera')!)?.spanContext().traceId, trace.getSpan(eventContext('e2:goodera')!)?.spanContext().traceId);
-    }, describeFixed);
-    await handler([inbound(1), inbound(2, { traceparent: other })], new AbortController().signal, async () => undefined);
-    expect(traces).toEqual([TRACE_ID, '33333333333333333333333333333333']);
-    expect(tracing.exporter.getFinishedSpans().map((s) => s.attributes['impactin.batch.size'])).toEqual([2, 2]);
-  });
 });
 
 describe('outboxHeaders', () => {
   it('keeps a carried context, else takes the event’s registered span, else the active one, else none', async () => {
     expect(outboxHeaders({ topic: 'r', key: 'e1:goodera', value: 'v', headers: { traceparent: TRACEPARENT } }).traceparent).toBe(TRACEPARENT);
     expect(outboxHeaders({ topic: 'r', key: 'e1:goodera', value: 'v' })).toEqual({});
-    const handler = traceBatchHandler('deliver.goodera', 'goodera', async () => {
-      const headers = outboxHeaders({ topic: 'r', key: 'e2:goodera', value: 'v' });
-      expect(headers.traceparent?.split('-')[1]).toBe('33333333333333333333333333333333');
+    let carried: string | undefined;
+    const handler = traceHandler('deliver.goodera', 'goodera', async () => {
+      carried = outboxHeaders({ topic: 'r', key: 'e2:goodera', value: 'v' }).traceparent;
     }, describeFixed);
-    await handler(
-      [inbound(1), inbound(2, { traceparent: '00-33333333333333333333333333333333-4444444444444444-01' })],
-      new AbortController().signal,
-      async () => undefined,
-    );
+    await handler(inbound(2, { traceparent: '00-33333333333333333333333333333333-4444444444444444-01' }), new AbortController().signal);
+    expect(carried?.split('-')[1]).toBe('33333333333333333333333333333333');
   });
 });
 
