@@ -3,11 +3,13 @@
  * platform's simulator over real HTTP on loopback with zero added latency (with the local stack:
  * `eval "$(bash deploy/local/stack.sh env)"` first):
  *
- *   node bench/deliveries.bench.ts [--events 2000] [--partitions 6] [--latency 0] [--employees 1000] [--paced 0.5] [--only goodera,workday,…] [--profile]
+ *   node bench/deliveries.bench.ts [--events 2000] [--partitions 6] [--latency 0] [--employees 1000] [--paced 0.5] [--only goodera,workday,…] [--goodera-limit 0] [--profile]
  *
  * `--latency ms` adds that much to every simulator answer (a real platform's 20–100 ms).
  * `--employees n` per tenant (default 1,000): each (tenant, employee) is an ordering key whose
  * events go one at a time, so few keys bound the concurrency inside a partition.
+ * `--goodera-limit n` holds each Goodera API key to n requests per minute, at the client's limiter
+ * and the simulator (Goodera's documented 100): what a rate-limited key delivers per minute.
  *
  * Per platform: its own database, topic prefix, consumer group and Redis key prefix (as the
  * integration scenarios isolate), five tenants configured for it, N events redacted by the real
@@ -72,6 +74,9 @@ const LATENCY_MS = Number(flag('latency', '0'));
 /** Distinct employees per tenant: each (tenant, employee) is an ordering key, delivered one at a time. */
 const EMPLOYEES = Number(flag('employees', '1000'));
 const PACED = Number(flag('paced', '0.5'));
+/** Goodera requests per minute per API key, at the client limiter and the simulator (0: limits off, the default). */
+const GOODERA_LIMIT = Number(flag('goodera-limit', '0'));
+if (!Number.isInteger(GOODERA_LIMIT) || GOODERA_LIMIT < 0) throw new Error('--goodera-limit must be an integer ≥ 0 (requests per minute per API key)');
 /** Long enough for a large backlog at a few hundred deliveries/s. */
 const DRAIN_TIMEOUT_MS = Math.max(300_000, EVENTS * 2);
 if (!Number.isInteger(EMPLOYEES) || EMPLOYEES < 1) throw new Error('--employees must be a positive integer');
@@ -121,19 +126,24 @@ const VARIANTS: readonly Variant[] = [
     name: 'goodera',
     platform: 'goodera',
     kinds: ['volunteer_activity', 'donation', 'program_enrolment', 'program_outcome'],
-    note: 'batches of ≤ 100 per tenant request; limiter 100 000/min per API key (5 keys), simulator limit off',
+    note:
+      GOODERA_LIMIT > 0
+        ? `batches of ≤ 100 per tenant request; ${GOODERA_LIMIT} requests/min per API key (5 keys) at the limiter and the simulator`
+        : 'batches of ≤ 100 per tenant request; limiter 100 000/min per API key (5 keys), simulator limit off',
     start: async () => {
       const apiKeys = Object.fromEntries(TENANTS.map((tenant) => [`key-${tenant}-0123456789`, tenant]));
-      const sim = await startGooderaSimulator({ apiKeys, rateLimitPerMinute: 0 });
+      const sim = await startGooderaSimulator({ apiKeys, rateLimitPerMinute: GOODERA_LIMIT });
       slow(sim);
       return {
-        env: { GOODERA_BASE_URL: sim.url, GOODERA_RATE_LIMIT_PER_MINUTE: '100000' },
+        env: { GOODERA_BASE_URL: sim.url, GOODERA_RATE_LIMIT_PER_MINUTE: String(GOODERA_LIMIT > 0 ? GOODERA_LIMIT : 100_000) },
         credentials: (tenant) => ({ apiKey: `key-${tenant}-0123456789`, organizationId: `org-${tenant}` }),
         stats: () => sim.stats(),
         detail: () => {
           const { accepted, requests } = sim.stats();
-          const sent = Object.values(requests[GOODERA_ROUTES.batch] ?? {}).reduce((sum, n) => sum + n, 0);
-          return `${sent} batch requests, ${(accepted / Math.max(1, sent)).toFixed(1)} records per request`;
+          const byStatus = requests[GOODERA_ROUTES.batch] ?? {};
+          const sent = Object.values(byStatus).reduce((sum, n) => sum + n, 0);
+          const answered = byStatus['207'] ?? 0;
+          return `${sent} batch requests (${JSON.stringify(byStatus)}), ${(accepted / Math.max(1, answered)).toFixed(1)} records per answered request`;
         },
         close: () => sim.close(),
       };

@@ -113,7 +113,7 @@ export const envSchema = z.object({
    * their tenant's next request (src/connectors/batching-connector.ts) — enough for several full
    * requests per tenant, so with a backlog the requests are full.
    */
-  GOODERA_IN_FLIGHT_RECORDS: int(1, 20_000).default(2_000),
+  GOODERA_IN_FLIGHT_RECORDS: int(1, 50_000).default(2_000),
   /** Base URL of the Benevity API (its OAuth token endpoint is `<base>/oauth2/token`). */
   BENEVITY_BASE_URL: z.string().url().default('http://127.0.0.1:4020'),
   /** Refresh a Benevity access token this long before it expires (capped at a tenth of its lifetime). */

@@ -22,7 +22,11 @@
 import type { BatchConnector, Connector, DeliveryOutcome, DeliveryRequest } from './connector.ts';
 
 export interface BatchingOptions {
-  /** A tenant's requests out at once at most; a full batch waits while this many are. Default 4. */
+  /**
+   * A tenant's requests out at once at most; a full batch waits while this many are. Default 2:
+   * one answering while the next is sent. More would only hold records in the rate limiter's
+   * queue (a key's requests are paced one after another) that could otherwise fill the next request.
+   */
   readonly maxRequestsInFlight?: number;
   /** Told each request's size, for metrics. */
   readonly onBatch?: (records: number) => void;
@@ -42,18 +46,18 @@ interface Lane {
 
 /** The single-record face of a batch connector; `deliverBatch` stays for callers that batch themselves. */
 export function batching<C extends BatchConnector>(connector: C, options: BatchingOptions = {}): C {
-  const maxRequestsInFlight = options.maxRequestsInFlight ?? 4;
+  const maxRequestsInFlight = options.maxRequestsInFlight ?? 2;
   if (!Number.isInteger(maxRequestsInFlight) || maxRequestsInFlight < 1) throw new RangeError('maxRequestsInFlight must be an integer ≥ 1');
   const max = connector.maxBatch;
   const lanes = new Map<string, Lane>();
-  // Credentials objects come from the tenant directory's cache (one object until the tenant's
-  // configuration changes): their identity tells a rotated key apart without serialising it.
-  const credentialIds = new WeakMap<object, number>();
-  let nextCredentialId = 0;
+  // Credentials objects come from the tenant directory's cache, a new object each time it is
+  // refreshed: each object's content is serialised once, so equal credentials share a lane across
+  // refreshes and a rotated key gets its own.
+  const credentialIds = new WeakMap<object, string>();
   const laneOf = (request: DeliveryRequest): string => {
     let id = credentialIds.get(request.credentials);
     if (id === undefined) {
-      id = nextCredentialId++;
+      id = JSON.stringify(request.credentials);
       credentialIds.set(request.credentials, id);
     }
     return `${request.event.tenantId}\u0000${id}`;

@@ -178,14 +178,16 @@ describe('batching connector', () => {
     expect(second).toBeInstanceOf(Error);
   });
 
-  it('records of one tenant under a rotated key never share a request with the old key', async () => {
+  it('records of one tenant under a rotated key never share a request with the old key; equal credentials objects do', async () => {
     const inner = new HeldBatchConnector();
     inner.hold = false;
     const connector = batching(inner);
     const before = requestOf('acme', { apiKey: 'old' });
     const after = requestOf('acme', { apiKey: 'new' });
-    await Promise.all([connector.deliver(before), connector.deliver(after)]);
-    expect(inner.batches).toEqual([[before.event.eventId], [after.event.eventId]]);
+    // The tenant directory's cache hands out a new object for the same credentials when it refreshes.
+    const refreshed = requestOf('acme', { apiKey: 'new' });
+    await Promise.all([connector.deliver(before), connector.deliver(after), connector.deliver(refreshed)]);
+    expect(inner.batches).toEqual([[before.event.eventId], [after.event.eventId, refreshed.event.eventId]]);
   });
 
   it('lookups pass through; a bad bound is refused', async () => {
