@@ -10,7 +10,9 @@
  * together, up to `maxBatch`; a full batch goes at once as long as fewer than
  * `maxRequestsInFlight` of the tenant's requests are out. So under a backlog requests fill (the
  * deliverer's in-flight bound decides how many records wait), and at a trickle each record goes
- * at once. A tenant's records are grouped by its credentials too: a rotated key never shares a
+ * at once. A connector with `ready` (Goodera: the key's rate-limit token) is asked for the
+ * request's turn first, and the request is filled when the turn comes: the records that arrive
+ * while a rate-limited key waits for its next request go in that request. A tenant's records are grouped by its credentials too: a rotated key never shares a
  * request with the old one.
  *
  * Each caller gets its own record's answer: a final outcome resolves; the ImpactError that kept
@@ -40,7 +42,10 @@ interface Waiting {
 
 interface Lane {
   queue: Waiting[];
+  /** Requests out, those waiting for their turn (`ready`) included. */
   inFlight: number;
+  /** Requests waiting for their turn: each takes up to maxBatch records when it comes. */
+  awaitingTurn: number;
   flushScheduled: boolean;
 }
 
@@ -65,17 +70,48 @@ export function batching<C extends BatchConnector>(connector: C, options: Batchi
 
   const flush = (name: string, lane: Lane): void => {
     lane.flushScheduled = false;
-    while (lane.queue.length > 0 && lane.inFlight < maxRequestsInFlight) {
+    while (lane.inFlight < maxRequestsInFlight) {
+      // Records not yet promised to a request waiting for its turn (each takes up to `max`).
+      const unclaimed = lane.queue.length - lane.awaitingTurn * max;
+      if (unclaimed <= 0) break;
       // Partial batches go only while nothing of the tenant is out; full ones up to the bound.
-      if (lane.inFlight > 0 && lane.queue.length < max) break;
-      send(name, lane, lane.queue.splice(0, max));
+      if (lane.inFlight > 0 && unclaimed < max) break;
+      start(name, lane);
     }
     // A flush scheduled before the lane emptied may run after a new lane took its name.
     if (lane.queue.length === 0 && lane.inFlight === 0 && lanes.get(name) === lane) lanes.delete(name);
   };
 
-  const send = (name: string, lane: Lane, batch: Waiting[]): void => {
+  /** A request of the lane: filled at once, or — with `ready` — when its turn comes. */
+  const start = (name: string, lane: Lane): void => {
     lane.inFlight++;
+    if (!connector.ready) {
+      send(name, lane, lane.queue.splice(0, max));
+      return;
+    }
+    lane.awaitingTurn++;
+    connector.ready(lane.queue[0]!.request).then(
+      () => {
+        lane.awaitingTurn--;
+        // What waits now — records that arrived during the wait included — goes in this request.
+        const batch = lane.queue.splice(0, max);
+        if (batch.length > 0) send(name, lane, batch);
+        else done(name, lane);
+      },
+      (error: unknown) => {
+        lane.awaitingTurn--;
+        for (const waiting of lane.queue.splice(0, max)) waiting.reject(error);
+        done(name, lane);
+      },
+    );
+  };
+
+  const done = (name: string, lane: Lane): void => {
+    lane.inFlight--;
+    flush(name, lane);
+  };
+
+  const send = (name: string, lane: Lane, batch: Waiting[]): void => {
     options.onBatch?.(batch.length);
     connector
       .deliverBatch(batch.map((waiting) => waiting.request))
@@ -92,10 +128,7 @@ export function batching<C extends BatchConnector>(connector: C, options: Batchi
           for (const waiting of batch) waiting.reject(error);
         },
       )
-      .finally(() => {
-        lane.inFlight--;
-        flush(name, lane);
-      });
+      .finally(() => done(name, lane));
   };
 
   const wrapped: Connector & Pick<BatchConnector, 'deliverBatch' | 'maxBatch'> = {
@@ -109,11 +142,11 @@ export function batching<C extends BatchConnector>(connector: C, options: Batchi
         const name = laneOf(request);
         let lane = lanes.get(name);
         if (!lane) {
-          lane = { queue: [], inFlight: 0, flushScheduled: false };
+          lane = { queue: [], inFlight: 0, awaitingTurn: 0, flushScheduled: false };
           lanes.set(name, lane);
         }
         lane.queue.push({ request, resolve, reject });
-        if (lane.queue.length >= max && lane.inFlight < maxRequestsInFlight) flush(name, lane);
+        if (lane.queue.length - lane.awaitingTurn * max >= max && lane.inFlight < maxRequestsInFlight) flush(name, lane);
         else if (!lane.flushScheduled && lane.inFlight === 0) {
           // The calls made in this turn of the event loop (a burst of units) join this request.
           lane.flushScheduled = true;

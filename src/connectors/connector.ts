@@ -52,6 +52,13 @@ export interface BatchConnector extends Connector {
   /** Records per request at most. */
   readonly maxBatch: number;
   deliverBatch(requests: readonly DeliveryRequest[]): Promise<(FinalOutcome | ImpactError)[]>;
+  /**
+   * Resolves when a request with this record's credentials may go at once (Goodera: the API key's
+   * rate-limit token is taken, and the next request of that key uses it instead of waiting
+   * again). A batching caller waits for it before filling a request, so what arrives during the
+   * wait goes too. Optional: without it a request is filled when it is started.
+   */
+  ready?(request: DeliveryRequest): Promise<void>;
 }
 
 export function isBatchConnector(connector: Connector): connector is BatchConnector {

@@ -3,7 +3,9 @@
  * ≤ 100 with per-record outcomes; lookup by our externalId for reconciliation. Every request —
  * writes and lookups alike — first takes a token from the rate limiter of its API key (Goodera
  * allows 100 requests/min per key: `{ perMinute: 100, burst: 1 }` spaces them 600 ms apart; the
- * Redis limiter shares that budget across instances); a 429 slows the bucket down. Responses are
+ * Redis limiter shares that budget across instances); a 429 slows the bucket down. `ready` takes
+ * a key's token ahead of its request, so a batching caller fills the request when its turn
+ * comes (src/connectors/batching-connector.ts). Responses are
  * validated: a 2xx the contract does not allow is an error, not a success.
  */
 import { createHash } from 'node:crypto';
@@ -50,6 +52,24 @@ export function createGooderaConnector(options: GooderaConnectorOptions): BatchC
     throw new ImpactError('CONFIG_INVALID', `goodera batch size must be 1..${GOODERA_MAX_BATCH}, got ${maxBatch}`);
   }
 
+  // Tokens taken by `ready` and not yet used, per bucket: the next request of that key uses one.
+  const taken = new Map<string, number>();
+  // The bucket is named by a digest of the key: the key itself never reaches Redis.
+  const bucketOf = (credentials: GooderaCredentials) => `goodera:${createHash('sha256').update(credentials.apiKey).digest('hex').slice(0, 24)}`;
+
+  /** Waits for the key's rate-limit token, unless `ready` already took one for it. */
+  async function turn(credentials: GooderaCredentials): Promise<void> {
+    if (!options.limiter) return;
+    const bucket = bucketOf(credentials);
+    const held = taken.get(bucket) ?? 0;
+    if (held > 0) {
+      if (held === 1) taken.delete(bucket);
+      else taken.set(bucket, held - 1);
+      return;
+    }
+    await acquire(options.limiter, bucket, rateLimit);
+  }
+
   async function call(
     method: 'GET' | 'POST',
     path: string,
@@ -57,9 +77,7 @@ export function createGooderaConnector(options: GooderaConnectorOptions): BatchC
     idempotencyKey: string,
     body?: unknown,
   ) {
-    // The bucket is named by a digest of the key: the key itself never reaches Redis.
-    const bucket = `goodera:${createHash('sha256').update(credentials.apiKey).digest('hex').slice(0, 24)}`;
-    if (options.limiter) await acquire(options.limiter, bucket, rateLimit);
+    await turn(credentials);
     let response;
     try {
       response = await request(new URL(`${basePath}${path}`, origin.origin), {
@@ -85,7 +103,7 @@ export function createGooderaConnector(options: GooderaConnectorOptions): BatchC
     const answer = { status: response.statusCode, headers: response.headers, json: parseJson(text) };
     if (answer.status === 429 && options.limiter) {
       const error = classifyStatus(429, 'goodera 429', answer.headers['retry-after']);
-      await options.limiter.penalize(bucket, rateLimit, error.retryAfterMs ?? 1_000);
+      await options.limiter.penalize(bucketOf(credentials), rateLimit, error.retryAfterMs ?? 1_000);
     }
     return answer;
   }
@@ -125,6 +143,12 @@ export function createGooderaConnector(options: GooderaConnectorOptions): BatchC
         return { status: 'rejected', errorClass: error.code, reason: error.message };
       }
       throw error;
+    },
+    async ready(req) {
+      if (!options.limiter) return;
+      const bucket = bucketOf(credentialsOf(req));
+      await acquire(options.limiter, bucket, rateLimit);
+      taken.set(bucket, (taken.get(bucket) ?? 0) + 1);
     },
     async deliverBatch(requests) {
       if (requests.length === 0) return [];

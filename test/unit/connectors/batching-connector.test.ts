@@ -190,6 +190,39 @@ describe('batching connector', () => {
     expect(inner.batches).toEqual([[before.event.eventId], [after.event.eventId, refreshed.event.eventId]]);
   });
 
+  it('with ready, a request is filled when its turn comes: records that arrive while it waits go in it', async () => {
+    const inner = new HeldBatchConnector();
+    inner.hold = false;
+    const turns: (() => void)[] = [];
+    const paced = Object.assign(inner, {
+      ready: () => new Promise<void>((resolve) => turns.push(resolve)),
+    });
+    const connector = batching(paced);
+    const first = requestOf();
+    const done = [connector.deliver(first)];
+    await turn();
+    // The request waits for its turn; three more records arrive meanwhile.
+    const later = [requestOf(), requestOf(), requestOf()];
+    done.push(...later.map((request) => connector.deliver(request)));
+    await turn();
+    expect(turns).toHaveLength(1);
+    expect(inner.batches).toEqual([]);
+    turns.shift()!();
+    await Promise.all(done);
+    expect(inner.batches).toEqual([[first, ...later].map((request) => request.event.eventId)]);
+  });
+
+  it('a turn that fails (credentials the connector cannot read) fails the records it would have carried', async () => {
+    const inner = new HeldBatchConnector();
+    const paced = Object.assign(inner, {
+      ready: () => Promise.reject(new ImpactError('CONFIG_INVALID', 'goodera credentials are invalid', { retryable: false })),
+    });
+    const connector = batching(paced);
+    const outcomes = await Promise.all([requestOf(), requestOf()].map((request) => connector.deliver(request).then(() => 'delivered', (error: unknown) => error)));
+    for (const outcome of outcomes) expect(outcome).toMatchObject({ code: 'CONFIG_INVALID' });
+    expect(inner.batches).toEqual([]);
+  });
+
   it('lookups pass through; a bad bound is refused', async () => {
     const inner = new HeldBatchConnector();
     const connector = batching(inner);
