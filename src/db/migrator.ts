@@ -15,6 +15,7 @@ import * as unsettledSends from './migrations/2026_11_29_0204_unsettled_sends.ts
 import * as generationsReplays from './migrations/2026_12_07_1301_generations_replays.ts';
 import * as replayItemTrace from './migrations/2026_12_07_1401_replay_item_trace.ts';
 import * as tenantChangeNotify from './migrations/2026_12_07_1801_tenant_change_notify.ts';
+import * as outboxNotifyTrigger from './migrations/2026_12_07_2201_outbox_notify_trigger.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '2026_11_28_0001_initial': initial,
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_12_07_1301_generations_replays': generationsReplays,
   '2026_12_07_1401_replay_item_trace': replayItemTrace,
   '2026_12_07_1801_tenant_change_notify': tenantChangeNotify,
+  '2026_12_07_2201_outbox_notify_trigger': outboxNotifyTrigger,
 };
 
 function migrator(db: Db): Migrator {

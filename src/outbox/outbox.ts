@@ -3,12 +3,12 @@
  * change they announce (a delivery row), so a result is published if and only if the state
  * change committed. The relay publishes them to Kafka afterwards, at least once.
  */
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { OutboundMessage } from '../kafka/ports.ts';
 import { outboxHeaders } from '../observability/tracing/outbox-context.ts';
 
-/** Channel the writer NOTIFYs on commit so the relay wakes without waiting for its poll. */
+/** Channel the outbox's trigger NOTIFYs on commit so the relay wakes without waiting for its poll. */
 export const OUTBOX_CHANNEL = 'impact_outbox';
 
 export async function writeOutbox(tx: Transaction<Database>, messages: readonly OutboundMessage[]): Promise<void> {
@@ -25,6 +25,6 @@ export async function writeOutbox(tx: Transaction<Database>, messages: readonly 
       })),
     )
     .execute();
-  // NOTIFY is delivered at commit, never for a rolled-back transaction.
-  await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(tx);
+  // The relay is woken by the outbox's own trigger (migration 2026_12_07_2201): pg_notify on
+  // OUTBOX_CHANNEL, delivered at commit, never for a rolled-back transaction.
 }

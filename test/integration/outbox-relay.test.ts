@@ -1,8 +1,10 @@
 /**
  * What must hold: an outbox row is published to its topic only after its transaction commits,
  * is marked published, and a failed publish leaves it pending to be published later — nothing
- * committed to the outbox is lost, nothing rolled back is published.
+ * committed to the outbox is lost, nothing rolled back is published; a write wakes an idle relay
+ * at commit (the outbox table's NOTIFY trigger), so results do not wait for its poll.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createKafka } from '../../src/kafka/kafkajs/client.ts';
 import { ensureTopics } from '../../src/kafka/kafkajs/admin.ts';
@@ -92,5 +94,23 @@ test('committed rows are published once marked; rolled-back rows never; failures
   const rows = await scenario.db.selectFrom('outbox').select(['published_at']).execute();
   expect(rows.every((r) => r.published_at instanceof Date)).toBe(true);
   expect(await relay.publishBatch()).toBe(0);
+  await tail.stop();
+});
+
+test('an outbox write wakes an idle relay at commit, through the outbox table’s own trigger', async () => {
+  const topic = `${scenario.env.TOPIC_PREFIX}outbox.wake`;
+  await ensureTopics(scenario.kafka, [topic], { partitions: 1, replicationFactor: 1 });
+  const tail = await tailTopics(scenario.kafka, [topic], `t.${scenario.id}.wake`);
+  // A poll ten minutes apart: within this test only the NOTIFY can wake the relay.
+  const relay = createOutboxRelay({ db: scenario.db, databaseUrl: scenario.env.DATABASE_URL!, sink, logger, batchSize: 10, pollIntervalMs: 600_000 });
+  relay.start();
+  await scenario.db.transaction().execute((tx) => writeOutbox(tx, [{ topic, key: 'first', value: 'before idle' }]));
+  await tail.waitFor(topic, (m) => m.length >= 1, 30_000);
+  // Let the relay find nothing more and go idle, waiting for a notification or its poll.
+  await sleep(1_000);
+  await scenario.db.transaction().execute((tx) => writeOutbox(tx, [{ topic, key: 'second', value: 'woken' }]));
+  await tail.waitFor(topic, (m) => m.length >= 2, 15_000);
+  await relay.stop();
+  expect(tail.messages(topic).map((m) => m.key?.toString())).toEqual(['first', 'second']);
   await tail.stop();
 });
