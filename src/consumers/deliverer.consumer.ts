@@ -203,7 +203,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     const carried = parkedCarry(message);
     attempts.seed(key, carried.history);
     const firstAttemptAt = now();
-    const final = await deliver(event, key, carried.retries, state.unsettled, lease, signal, heartbeat);
+    const final = await deliver(event, key, carried.retries, state.unsettledForMs, lease, signal, heartbeat);
     if (!final) throw new ImpactError('DEPENDENCY_UNAVAILABLE', 'stopping, or the group is rebalancing, before the delivery finished');
 
     if (final.status === 'parked') {
@@ -321,7 +321,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     event: RedactedEvent,
     key: string,
     retriesBefore: number,
-    unsettledBefore: boolean,
+    unsettledForMs: number | null,
     lease: UnitLease,
     signal: AbortSignal,
     heartbeat?: () => Promise<void>,
@@ -338,8 +338,11 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     };
     let retries = retriesBefore;
     // PostgreSQL's mark that a send may have landed: Redis may have lost its "unknown" (restarted
-    // empty) and the process that sent its memory (killed), so look before the first send.
-    let mustLook = unsettledBefore;
+    // empty) and the process that sent its memory (killed), so look before the first send — and
+    // not before that send has settled (its settle time was Redis's to keep; this is the mark's age).
+    let mustLook = unsettledForMs !== null;
+    const settleRest = unsettledForMs === null ? 0 : (deps.unknownSettleMs ?? 0) - unsettledForMs;
+    if (settleRest > 0) await waitWithHeartbeat(settleRest, signal, heartbeat);
     // Past this moment a back-off parks the delivery instead of holding the partition.
     const parkBy = deps.parking ? Date.now() + deps.parking.afterMs : Infinity;
     while (!signal.aborted) {

@@ -21,6 +21,12 @@ export interface DeliveryState {
   readonly row: DeliveryRow | null;
   /** An earlier send may have landed and its outcome is not recorded: look it up before sending. */
   readonly unsettled: boolean;
+  /**
+   * How long ago, by PostgreSQL's clock, the latest such send was marked (null when none is): a
+   * look-up sooner than the settle time after it could miss a late apply, even when Redis has
+   * lost its own record of the wait.
+   */
+  readonly unsettledForMs: number | null;
   /** 'self' when this delivery is parked, 'behind' when an earlier one of its ordering key is. */
   readonly parked: ParkedState;
   /**
@@ -79,22 +85,23 @@ export class DeliveryRepository {
         ) as w(event_id, ordering_key, generation)
       )
       select w.event_id::text as wanted, 'final' as kind, d.status, d.attempts, d.external_ref, d.generation,
-             null::timestamptz as at, d.replay_id::text as replay_id
+             null::timestamptz as at, d.replay_id::text as replay_id, null::int as age_ms
         from wanted w join impact_deliveries d on d.event_id = w.event_id and d.platform = ${platform}
       union all
-      select w.event_id::text, 'submitted', null, j.attempts, null, 0, j.first_attempt_at, null
+      select w.event_id::text, 'submitted', null, j.attempts, null, 0, j.first_attempt_at, null, null
         from wanted w join delivery_job_records j on j.event_id = w.event_id and j.platform = ${platform}
       union all
-      select w.event_id::text, 'unsettled', null, 0, null, 0, null, null
+      select w.event_id::text, 'unsettled', null, 0, null, 0, null, null,
+             greatest(0, (extract(epoch from (now() - u.marked_at)) * 1000))::int
         from wanted w join unsettled_sends u on u.event_id = w.event_id and u.platform = ${platform}
       union all
       (select distinct on (w.event_id) w.event_id::text,
-              case when p.event_id = w.event_id then 'parked' else 'parked_behind' end, null, 0, null, 0, null, null
+              case when p.event_id = w.event_id then 'parked' else 'parked_behind' end, null, 0, null, 0, null, null, null
          from wanted w join parked_deliveries p
            on p.platform = ${platform} and (p.event_id = w.event_id or p.ordering_key = w.ordering_key)
         order by w.event_id, p.event_id = w.event_id desc)
       union all
-      select w.event_id::text, 'grant', g.kind, 0, null, g.generation, g.requested_at, g.replay_id::text
+      select w.event_id::text, 'grant', g.kind, 0, null, g.generation, g.requested_at, g.replay_id::text, null
         from wanted w join delivery_generations g
           on g.event_id = w.event_id and g.platform = ${platform} and g.generation = w.generation
     `.execute(this.#db);
@@ -112,7 +119,8 @@ export class DeliveryRepository {
     await this.#db
       .insertInto('unsettled_sends')
       .values(eventIds.map((eventId) => ({ event_id: eventId, platform })))
-      .onConflict((oc) => oc.columns(['platform', 'event_id']).doNothing())
+      // The latest unknown send is the one that may still be applied: its time counts.
+      .onConflict((oc) => oc.columns(['platform', 'event_id']).doUpdateSet({ marked_at: sql<Date>`now()` }))
       .execute();
   }
 
@@ -290,6 +298,7 @@ interface StateRow {
   readonly generation: number;
   readonly at: Date | null;
   readonly replay_id: string | null;
+  readonly age_ms: number | null;
 }
 
 /** One delivery's state from its rows of the state query (see DeliveryRepository.state). */
@@ -319,6 +328,7 @@ function stateOf(rows: readonly StateRow[], redelivery: Redelivery): DeliverySta
   return {
     row,
     unsettled: rows.some((r) => r.kind === 'unsettled'),
+    unsettledForMs: rows.find((r) => r.kind === 'unsettled')?.age_ms ?? null,
     parked: parked === 'parked' ? 'self' : parked === 'parked_behind' ? 'behind' : null,
     generation,
     replayId,

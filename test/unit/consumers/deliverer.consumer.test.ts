@@ -588,4 +588,33 @@ describe('deliverer: an unanswered send settles for whoever comes next', () => {
     expect(t.connector.calls).toEqual(['deliver', 'lookup']);
     expect(t.result()).toMatchObject({ status: 'delivered', externalRef: 'gd-late' });
   });
+
+  it('after Redis lost the key (restarted empty), PostgreSQL’s mark keeps the settle time: the next unit looks up late enough', async () => {
+    const t = setup({ unknownSettleMs: 300 });
+    let appliedAt = Number.POSITIVE_INFINITY;
+    t.connector.deliver = async () => {
+      t.connector.calls.push('deliver');
+      if (t.connector.sends === 1) {
+        appliedAt = Date.now() + 150;
+        throw outcomeUnknown();
+      }
+      return delivered('gd-second');
+    };
+    t.connector.lookup = async () => {
+      t.connector.calls.push('lookup');
+      return Date.now() >= appliedAt ? { externalRef: 'gd-late' } : null;
+    };
+    const first = new AbortController();
+    const unit = t.handle({}, first.signal).catch(() => undefined);
+    while (t.connector.sends === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    first.abort();
+    await unit;
+    // Redis restarts empty: the key's settle time is gone; PostgreSQL's unsettled mark is not.
+    t.store.records.clear();
+    expect(t.repository.unsettled.size).toBe(1);
+    await t.handle();
+    expect(t.connector.calls).toEqual(['deliver', 'lookup']);
+    expect(t.result()).toMatchObject({ status: 'delivered', externalRef: 'gd-late' });
+  });
 });

@@ -116,6 +116,8 @@ export class FakeDeliveryRepository {
 
   /** Event ids (`eventId:platform`) marked unsettled. */
   readonly unsettled = new Set<string>();
+  /** When each was last marked (Date.now()); a mark set straight into `unsettled` counts as long ago. */
+  readonly markedAt = new Map<string, number>();
 
   /** The parking lot whose entries `state` reports (the real query reads parked_deliveries too). */
   lot: FakeParkingLot | undefined;
@@ -124,6 +126,7 @@ export class FakeDeliveryRepository {
     return {
       row: await this.find(eventId, platform),
       unsettled: this.unsettled.has(`${eventId}:${platform}`),
+      unsettledForMs: this.unsettled.has(`${eventId}:${platform}`) ? Date.now() - (this.markedAt.get(`${eventId}:${platform}`) ?? 0) : null,
       parked: this.lot?.stateOf(platform, eventId, orderingKey) ?? null,
       generation: 0,
       replayId: null,
@@ -137,7 +140,10 @@ export class FakeDeliveryRepository {
   }
 
   async markUnsettled(eventIds: readonly string[], platform: Platform): Promise<void> {
-    for (const eventId of eventIds) this.unsettled.add(`${eventId}:${platform}`);
+    for (const eventId of eventIds) {
+      this.unsettled.add(`${eventId}:${platform}`);
+      this.markedAt.set(`${eventId}:${platform}`, Date.now());
+    }
   }
 
   async find(eventId: string, platform: Platform): Promise<DeliveryRow | null> {
