@@ -8,8 +8,11 @@ export interface ChaosObservations {
   readonly expected: ReadonlySet<string>;
   /** Every final result message seen on the results topic (the relay may publish one twice). */
   readonly results: readonly { readonly eventId: string; readonly platform: string; readonly status: string }[];
-  /** What each simulator applied: by business key, and how many keys it applied more than once. */
-  readonly simulators: Readonly<Record<string, { readonly accepted: number; readonly duplicates: number }>>;
+  /**
+   * What each simulator applied: by business key, how many keys it applied more than once, and
+   * which (named in the report, so each can be traced through the services' logs).
+   */
+  readonly simulators: Readonly<Record<string, { readonly accepted: number; readonly duplicates: number; readonly duplicateKeys?: readonly string[] }>>;
   /** Bad input the run published (malformed bytes, contract violations). */
   readonly injectedBad: number;
   /** Messages on the events dead-letter topic. */
@@ -48,7 +51,10 @@ export function checkInvariants(o: ChaosObservations): Violation[] {
 
   for (const [platform, stats] of Object.entries(o.simulators)) {
     const want = [...o.expected].filter((key) => key.endsWith(`:${platform}`)).length;
-    if (stats.duplicates > 0) violations.push({ kind: 'applied_twice', detail: `${platform}: ${stats.duplicates} business keys applied more than once` });
+    if (stats.duplicates > 0) {
+      const keys = stats.duplicateKeys && stats.duplicateKeys.length > 0 ? `: ${some(stats.duplicateKeys)}` : '';
+      violations.push({ kind: 'applied_twice', detail: `${platform}: ${stats.duplicates} business keys applied more than once${keys}` });
+    }
     if (stats.accepted !== want) violations.push({ kind: 'applied_count', detail: `${platform}: applied ${stats.accepted}, expected ${want}` });
   }
 

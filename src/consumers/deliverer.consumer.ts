@@ -379,6 +379,9 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
           const found = await deps.connector.lookup(request);
           metrics.reconciliations.inc({ platform, found: String(found !== null) });
           if (found) return { status: 'delivered', externalRef: found.externalRef, error: null };
+          // Rare and worth a line: a send that may have landed was not found, so it goes again.
+          // If the platform applies the earlier one later still, this line and the key trace it.
+          deps.logger.info({ platform, eventId: event.eventId, key }, 'looked up an unsettled send: not found; sending again');
           mustLook = false;
           lease.unknown = false;
         }

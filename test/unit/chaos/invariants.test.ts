@@ -37,6 +37,11 @@ test.each([
   expect(violations.map((v) => v.kind)).toEqual([kind]);
 });
 
+test('keys applied twice are named, so each can be traced through the logs', () => {
+  const [violation] = checkInvariants({ ...clean, simulators: { ...clean.simulators, goodera: { accepted: 1, duplicates: 1, duplicateKeys: ['acme:k-17'] } } });
+  expect(violation).toEqual({ kind: 'applied_twice', detail: 'goodera: 1 business keys applied more than once: acme:k-17' });
+});
+
 test('a leak names where it was found, never the value', () => {
   const [violation] = checkInvariants({ ...clean, haystacks: [{ where: 'results', text: 'x ada@example.org' }] });
   expect(violation?.detail).toContain('results');
