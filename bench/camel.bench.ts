@@ -47,7 +47,7 @@ import { POLICY } from '../src/redaction/policy/policy.ts';
 import { createPseudonymizer } from '../src/redaction/pseudonym.ts';
 import { createRedactor } from '../src/redaction/redact.ts';
 import { GOODERA_ROUTES, startGooderaSimulator } from '../src/simulators/goodera/index.ts';
-import { BENCH_LOG_DIR, processCpuMicros, processPeakRssMb, table } from './lib.ts';
+import { BENCH_LOG_DIR, flag, processCpuMicros, processPeakRssMb, table } from './lib.ts';
 
 patchKafkajsNegativeTimeout();
 
@@ -57,10 +57,6 @@ const JAR = join(ROOT, 'bench', 'camel', 'target', 'camel-bench.jar');
 const TENANTS = ['acme', 'globex', 'initech', 'umbrella', 'hooli'];
 const apiKeyOf = (tenant: string) => `key-${tenant}-0123456789`;
 
-function flag(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? (process.argv[at + 1] ?? fallback) : fallback;
-}
 const EVENTS = Number(flag('events', '30000'));
 const PARTITIONS = Number(flag('partitions', '6'));
 const LATENCY_MS = Number(flag('latency', '0'));

@@ -55,7 +55,7 @@ import { GOODERA_ROUTES, startGooderaSimulator } from '../src/simulators/goodera
 import { startWorkdaySimulator } from '../src/simulators/workday/index.ts';
 import { createScenarioEnv, type ScenarioEnv } from '../test/integration/helpers/env.ts';
 import { patchKafkajsNegativeTimeout } from '../src/kafka/kafkajs/node-warnings.ts';
-import { machineCpu, percentiles, processCpuMicros, processPeakRssMb, table } from './lib.ts';
+import { flag, machineCpu, percentiles, processCpuMicros, processPeakRssMb, table } from './lib.ts';
 
 // The bench's own producer is kafkajs too: without the service's patch it warns of a negative timer.
 patchKafkajsNegativeTimeout();
@@ -64,10 +64,6 @@ const ROOT = new URL('../', import.meta.url).pathname;
 const TENANTS = ['acme', 'globex', 'initech', 'umbrella', 'hooli'];
 const CALLBACK_SECRET = 'callback-secret-bench-0123456789';
 
-function flag(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? (process.argv[at + 1] ?? fallback) : fallback;
-}
 const EVENTS = Number(flag('events', '2000'));
 const PARTITIONS = Number(flag('partitions', '6'));
 const LATENCY_MS = Number(flag('latency', '0'));

@@ -6,6 +6,12 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 
+/** The value after `--name` on the command line, or `fallback` when the flag is absent. */
+export function flag(name: string, fallback: string, argv: readonly string[] = process.argv): string {
+  const at = argv.indexOf(`--${name}`);
+  return at > 0 ? (argv[at + 1] ?? fallback) : fallback;
+}
+
 export interface BenchOptions {
   readonly measureMs: number;
   readonly warmupMs: number;

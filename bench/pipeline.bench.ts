@@ -63,7 +63,7 @@ import { pushSchemas } from '../src/schemas/schema-sync.ts';
 import { patchKafkajsNegativeTimeout } from '../src/kafka/kafkajs/node-warnings.ts';
 import { createScenarioEnv } from '../test/integration/helpers/env.ts';
 import { spawnService, type ServiceProcess } from '../test/integration/helpers/service-process.ts';
-import { BENCH_LOG_DIR, machineCpu, processCpuMicros, processMemoryKb, selfCpuMicros } from './lib.ts';
+import { BENCH_LOG_DIR, flag, machineCpu, processCpuMicros, processMemoryKb, selfCpuMicros } from './lib.ts';
 import { latencyChartSvg, svgToPng } from './pipeline/chart.ts';
 import { rawConsumeProduce, type RawCopy } from './pipeline/raw-copy.ts';
 import { Cell, ResultsCollector } from './pipeline/results.ts';
@@ -82,10 +82,6 @@ const ROLES = ['redactor,router,relay', 'deliver:benevity', 'deliver:goodera', '
 /** A cell gives up when no result arrived for this long (what is missing then shows as lost). */
 const STALL_MS = 60_000;
 
-function flag(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? (process.argv[at + 1] ?? fallback) : fallback;
-}
 function list(name: string, fallback: string, min: number): number[] {
   const values = flag(name, fallback).split(',').filter(Boolean).map(Number);
   if (values.some((v) => !Number.isInteger(v) || v < min)) throw new Error(`--${name} must be a comma list of integers ≥ ${min}`);

@@ -19,12 +19,11 @@ import { writeOutbox } from '../outbox/outbox.ts';
 
 export interface DeliveryState {
   readonly row: DeliveryRow | null;
-  /** An earlier send may have landed and its outcome is not recorded: look it up before sending. */
-  readonly unsettled: boolean;
   /**
-   * How long ago, by PostgreSQL's clock, the latest such send was marked (null when none is): a
-   * look-up sooner than the settle time after it could miss a late apply, even when Redis has
-   * lost its own record of the wait.
+   * Set when an earlier send may have landed and its outcome is not recorded (look it up before
+   * sending): how long ago, by PostgreSQL's clock, the latest such send was marked. A look-up
+   * sooner than the settle time after it could miss a late apply, even when Redis has lost its
+   * own record of the wait. Null when no send is unsettled.
    */
   readonly unsettledForMs: number | null;
   /** 'self' when this delivery is parked, 'behind' when an earlier one of its ordering key is. */
@@ -54,7 +53,7 @@ export class DeliveryRepository {
 
   /**
    * Where a delivery stands, in one round trip per delivery: its final row or pending submission
-   * (`row`), whether an earlier send's outcome is unknown (`unsettled`: look before sending again),
+   * (`row`), whether an earlier send's outcome is unknown (`unsettledForMs`: look before sending again),
    * and whether it — or an earlier event of its ordering key — is parked (src/deliveries/parking-lot.ts).
    *
    * `redelivery` is what the message's headers ask for (src/deliveries/redelivery.ts). A final row
@@ -327,7 +326,6 @@ function stateOf(rows: readonly StateRow[], redelivery: Redelivery): DeliverySta
   const parked = rows.find((r) => r.kind === 'parked' || r.kind === 'parked_behind')?.kind;
   return {
     row,
-    unsettled: rows.some((r) => r.kind === 'unsettled'),
     unsettledForMs: rows.find((r) => r.kind === 'unsettled')?.age_ms ?? null,
     parked: parked === 'parked' ? 'self' : parked === 'parked_behind' ? 'behind' : null,
     generation,

@@ -559,9 +559,12 @@ function parkedBefore(s: ReturnType<typeof setup>) {
 }
 
 describe('deliverer: an unanswered send settles for whoever comes next', () => {
-  it('a unit replaced before it waited out the settle time does not let the next one look up early', async () => {
+  /**
+   * A platform that applies the first send 150 ms after its answer was lost (a slow backend), and
+   * a first unit that sends, gets no answer, and is aborted (a rebalance) while it waits to look.
+   */
+  async function firstUnitReplacedWhileSettling() {
     const t = setup({ unknownSettleMs: 300 });
-    // The platform applies the first send 150 ms after its answer was lost (a slow backend).
     let appliedAt = Number.POSITIVE_INFINITY;
     t.connector.deliver = async () => {
       t.connector.calls.push('deliver');
@@ -575,7 +578,6 @@ describe('deliverer: an unanswered send settles for whoever comes next', () => {
       t.connector.calls.push('lookup');
       return Date.now() >= appliedAt ? { externalRef: 'gd-late' } : null;
     };
-    // The first unit sends, gets no answer, and is aborted (a rebalance) while it waits to look.
     const first = new AbortController();
     const unit = t.handle({}, first.signal).catch(() => undefined);
     while (t.connector.sends === 0) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -583,6 +585,11 @@ describe('deliverer: an unanswered send settles for whoever comes next', () => {
     first.abort();
     await unit;
     expect(t.repository.rows.size).toBe(0);
+    return t;
+  }
+
+  it('a unit replaced before it waited out the settle time does not let the next one look up early', async () => {
+    const t = await firstUnitReplacedWhileSettling();
     // The next unit (the partition's next owner) claims the key: it waits the settle time out.
     await t.handle();
     expect(t.connector.calls).toEqual(['deliver', 'lookup']);
@@ -590,26 +597,7 @@ describe('deliverer: an unanswered send settles for whoever comes next', () => {
   });
 
   it('after Redis lost the key (restarted empty), PostgreSQL’s mark keeps the settle time: the next unit looks up late enough', async () => {
-    const t = setup({ unknownSettleMs: 300 });
-    let appliedAt = Number.POSITIVE_INFINITY;
-    t.connector.deliver = async () => {
-      t.connector.calls.push('deliver');
-      if (t.connector.sends === 1) {
-        appliedAt = Date.now() + 150;
-        throw outcomeUnknown();
-      }
-      return delivered('gd-second');
-    };
-    t.connector.lookup = async () => {
-      t.connector.calls.push('lookup');
-      return Date.now() >= appliedAt ? { externalRef: 'gd-late' } : null;
-    };
-    const first = new AbortController();
-    const unit = t.handle({}, first.signal).catch(() => undefined);
-    while (t.connector.sends === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    first.abort();
-    await unit;
+    const t = await firstUnitReplacedWhileSettling();
     // Redis restarts empty: the key's settle time is gone; PostgreSQL's unsettled mark is not.
     t.store.records.clear();
     expect(t.repository.unsettled.size).toBe(1);

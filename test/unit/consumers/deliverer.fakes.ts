@@ -125,7 +125,6 @@ export class FakeDeliveryRepository {
   async state(eventId: string, platform: Platform, orderingKey: string): Promise<DeliveryState> {
     return {
       row: await this.find(eventId, platform),
-      unsettled: this.unsettled.has(`${eventId}:${platform}`),
       unsettledForMs: this.unsettled.has(`${eventId}:${platform}`) ? Date.now() - (this.markedAt.get(`${eventId}:${platform}`) ?? 0) : null,
       parked: this.lot?.stateOf(platform, eventId, orderingKey) ?? null,
       generation: 0,
