@@ -11,6 +11,7 @@
  */
 import CircuitBreaker from 'opossum';
 import { ImpactError, isImpactError, type ErrorCode } from '../domain/errors.ts';
+import { SendWindowClosedError } from '../http/send-window.ts';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
@@ -33,6 +34,8 @@ export const TRIPPING_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 ]);
 
 export function tripsBreaker(error: unknown): boolean {
+  // A write refused by its send window never reached the platform: no verdict on it.
+  if (error instanceof SendWindowClosedError) return false;
   // Anything unclassified is treated as the platform failing: safer to pause than to hammer.
   return isImpactError(error) ? TRIPPING_CODES.has(error.code) : true;
 }

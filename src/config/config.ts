@@ -189,6 +189,11 @@ export const envSchema = z.object({
   // alone use up its attempts and dead-letter it.
   message: 'must be greater than BREAKER_FAILURE_THRESHOLD',
   path: ['DELIVERY_MAX_ATTEMPTS'],
+}).refine((e) => e.IDEMPOTENCY_LEASE_MS >= 2 * e.HTTP_REQUEST_TIMEOUT_MS + 1_000, {
+  // A write leaves at most this long minus an answer and a settle time (both the request
+  // timeout) after its key was claimed (src/http/send-window.ts): leave it at least a second.
+  message: 'must be at least twice HTTP_REQUEST_TIMEOUT_MS plus 1000 (the send window is the lease less the answer and settle times)',
+  path: ['IDEMPOTENCY_LEASE_MS'],
 }).superRefine((e, ctx) => {
   checkKafkaSecurity(e, ctx);
   checkRegistrySecurity(e, ctx);

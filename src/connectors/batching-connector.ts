@@ -13,7 +13,8 @@
  * at once. A connector with `ready` (Goodera: the key's rate-limit token) is asked for the
  * request's turn first, and the request is filled when the turn comes: the records that arrive
  * while a rate-limited key waits for its next request go in that request. A tenant's records are grouped by its credentials too: a rotated key never shares a
- * request with the old one.
+ * request with the old one. A record whose send window (src/http/send-window.ts) closed while it
+ * waited is left out of the request and handed back unsent.
  *
  * Each caller gets its own record's answer: a final outcome resolves; the ImpactError that kept
  * the record from being sent (the pre-send gate) rejects that caller alone; a failure of the
@@ -21,6 +22,7 @@
  * with that error — OUTCOME_UNKNOWN when the records may exist — and each record's unit deals
  * with it as with a single send. Lookups and the connector's other capabilities pass through.
  */
+import { SendWindowClosedError } from '../http/send-window.ts';
 import type { BatchConnector, Connector, DeliveryOutcome, DeliveryRequest } from './connector.ts';
 
 export interface BatchingOptions {
@@ -111,7 +113,19 @@ export function batching<C extends BatchConnector>(connector: C, options: Batchi
     flush(name, lane);
   };
 
-  const send = (name: string, lane: Lane, batch: Waiting[]): void => {
+  const send = (name: string, lane: Lane, waiting: Waiting[]): void => {
+    // A record whose send window closed while it waited is handed back unsent (its unit claims
+    // its key again); it does not hold the others back.
+    const now = Date.now();
+    const batch = waiting.filter(({ request, reject }) => {
+      if (request.sendBy === undefined || request.sendBy >= now) return true;
+      reject(new SendWindowClosedError(request.sendBy, now));
+      return false;
+    });
+    if (batch.length === 0) {
+      done(name, lane);
+      return;
+    }
     options.onBatch?.(batch.length);
     connector
       .deliverBatch(batch.map((waiting) => waiting.request))

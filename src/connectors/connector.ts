@@ -17,6 +17,13 @@ export interface DeliveryRequest {
   readonly credentials: Readonly<Record<string, unknown>>;
   /** The tenant's policy tightening (e.g. whether donation receipts are on). */
   readonly tenantPolicy: TenantPolicy;
+  /**
+   * The last moment (epoch ms) a write of this record may leave: the deliverer's lease on the key
+   * outlasts a write sent by then, its answer and a late apply (src/http/send-window.ts). A
+   * connector passes it to every write request and to the rate-limit wait before it; past it, the
+   * write is not sent and SendWindowClosedError is thrown. Absent: no window.
+   */
+  readonly sendBy?: number;
 }
 
 export type DeliveryOutcome =

@@ -26,6 +26,7 @@ import { orderingKey } from '../domain/event.ts';
 import { idempotencyKey } from '../domain/idempotency-key.ts';
 import type { Platform } from '../domain/platform.ts';
 import type { RedactedEvent } from '../domain/redacted-event.ts';
+import { SendWindowClosedError } from '../http/send-window.ts';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.ts';
 import type { DeadLetters } from '../kafka/dead-letter.ts';
 import type { InboundMessage, MessageHandler, MessageSink, OutboundMessage } from '../kafka/ports.ts';
@@ -57,6 +58,12 @@ export interface DelivererDeps {
   readonly maxAttempts: number;
   readonly backoff: BackoffPolicy;
   readonly leaseMs: number;
+  /**
+   * How long after a claim its write may still leave (src/http/send-window.ts): the lease less the
+   * request timeout and the settle time, so a write sent in it is answered or settled before the
+   * lease can run out and another claimer look it up. Absent: no window.
+   */
+  readonly sendWindowMs?: number;
   /**
    * After a send left without an answer, the least wait before the lookup (the HTTP request
    * timeout: the platform may still be working on the request). See settleDelayMs.
@@ -346,6 +353,8 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     // Past this moment a back-off parks the delivery instead of holding the partition.
     const parkBy = deps.parking ? Date.now() + deps.parking.afterMs : Infinity;
     while (!signal.aborted) {
+      // Read before the claim: the lease in the store ends no earlier than this plus leaseMs.
+      const claimedAt = Date.now();
       const claim = await deps.idempotency.claim(key, lease.owner, deps.leaseMs);
       if (claim.claimed) {
         lease.key = key;
@@ -388,7 +397,9 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
         sending = true;
         lease.unknown = true;
         sentAt = Date.now();
-        const outcome: DeliveryOutcome = await deps.connector.deliver(request);
+        const outcome: DeliveryOutcome = await deps.connector.deliver(
+          deps.sendWindowMs === undefined ? request : { ...request, sendBy: claimedAt + deps.sendWindowMs },
+        );
         attempts.add(key, outcome.status, sentAt);
         metrics.deliveryAttempts.inc({ platform, result: outcome.status });
         if (outcome.status === 'delivered') return { status: 'delivered', externalRef: outcome.externalRef, error: null };
@@ -397,6 +408,15 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
         }
         return fail('rejected', new ImpactError('PLATFORM_REJECTED', outcome.reason));
       } catch (caught) {
+        if (caught instanceof SendWindowClosedError) {
+          // Nothing left (a long wait for a rate-limit or OAuth token): the lease could have run out
+          // before this write settled. Give the key back as surely unsent and claim it afresh.
+          metrics.sendWindowClosed.inc({ platform });
+          lease.key = null;
+          lease.unknown = false;
+          await deps.idempotency.release(key, lease.owner, 'retry');
+          continue;
+        }
         const error = isImpactError(caught) ? caught : new ImpactError('OUTCOME_UNKNOWN', errorReason(caught), { cause: caught });
         if (sending) {
           // Refusals before anything was sent (the pre-send gate, bad credentials) are not attempts.

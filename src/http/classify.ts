@@ -5,6 +5,7 @@
  * (headers/body timeout, reset, socket closed) leave the outcome unknown — the record may exist.
  */
 import { ImpactError } from '../domain/errors.ts';
+import { SendWindowClosedError } from './send-window.ts';
 
 export function classifyStatus(status: number, reason: string, retryAfter?: string | string[]): ImpactError {
   const retryAfterMs = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
@@ -23,6 +24,11 @@ const BEFORE_SEND = new Set([
   'ENETUNREACH',
   'ERR_PRIVATE_ADDRESS',
 ]);
+
+/** What a connector throws when its request failed: a send refused by its window (nothing sent) as it is, anything else classified. */
+export function requestFailure(error: unknown): ImpactError | SendWindowClosedError {
+  return error instanceof SendWindowClosedError ? error : classifyNetworkError(error);
+}
 
 export function classifyNetworkError(error: unknown): ImpactError {
   if (error instanceof ImpactError) return error;

@@ -1,11 +1,13 @@
 /**
  * The one outbound HTTP dispatcher: explicit connect/headers/body timeouts, keep-alive pools, no
  * redirects, and a guard that refuses loopback, private and link-local addresses unless
- * configuration allows them (the simulators and tests need loopback). Every connector uses it.
+ * configuration allows them (the simulators and tests need loopback), and the send window (a
+ * write is not started after its `sendBy`). Every connector uses it.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { Agent, type Dispatcher } from 'undici';
+import { sendWindow } from './send-window.ts';
 
 export interface DispatcherOptions {
   readonly connectTimeoutMs: number;
@@ -65,7 +67,7 @@ const guardedLookup: LookupFunction = (hostname, options, callback) => {
 };
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
-  return new Agent({
+  const agent = new Agent({
     connect: {
       timeout: options.connectTimeoutMs,
       ...(options.allowPrivateHosts ? {} : { lookup: guardedLookup }),
@@ -77,6 +79,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     connections: options.connectionsPerOrigin ?? 32,
     // Redirects are not followed: undici only follows them with an explicit redirect interceptor.
   });
+  // A write with a `sendBy` is not written after it (src/http/send-window.ts).
+  return agent.compose(sendWindow());
 }
 
 /** Refuses an IP-literal origin in a private range (a literal never goes through the lookup). */

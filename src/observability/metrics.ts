@@ -19,6 +19,7 @@ export interface Metrics {
   readonly batchRecords: Histogram<'platform'>;
   readonly idempotencyHits: Counter<'platform' | 'source'>;
   readonly reconciliations: Counter<'platform' | 'found'>;
+  readonly sendWindowClosed: Counter<'platform'>;
   readonly outboxPublished: Counter<string>;
   readonly outboxErrors: Counter<string>;
   readonly stageUp: Gauge<'stage'>;
@@ -198,6 +199,12 @@ export function createMetrics(registry: Registry, options: { defaultMetrics?: bo
       name: 'impactin_reconciliations_total',
       help: 'Reads before re-send, and whether the platform already had the record.',
       labelNames: ['platform', 'found'],
+      registers,
+    }),
+    sendWindowClosed: new Counter({
+      name: 'impactin_send_window_closed_total',
+      help: 'Writes not sent because the delivery lease could run out before they settled; the key is claimed again.',
+      labelNames: ['platform'],
       registers,
     }),
     outboxPublished: new Counter({

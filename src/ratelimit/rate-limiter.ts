@@ -12,6 +12,7 @@
  * across instances and falls back to this one while Redis is unreachable.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { assertSendWindowOpen } from '../http/send-window.ts';
 
 export interface RateLimit {
   readonly perMinute: number;
@@ -30,14 +31,20 @@ export const MIN_RATE_FRACTION = 0.1;
 /** What each granted request adds back to a lowered rate, as a fraction of the configured rate. */
 export const RECOVERY_FRACTION = 0.05;
 
-/** Waits for a token: returns the milliseconds spent waiting (0 if none), or throws on abort. */
-export async function acquire(limiter: RateLimiter, bucket: string, limit: RateLimit, signal?: AbortSignal): Promise<number> {
+/**
+ * Waits for a token: returns the milliseconds spent waiting (0 if none), or throws on abort. With
+ * `sendBy` (the write's send window, src/http/send-window.ts) it waits at most until then and
+ * throws SendWindowClosedError without taking a token: the caller claims its key again and waits on.
+ */
+export async function acquire(limiter: RateLimiter, bucket: string, limit: RateLimit, signal?: AbortSignal, sendBy?: number): Promise<number> {
   const started = Date.now();
   for (;;) {
     signal?.throwIfAborted();
+    assertSendWindowOpen(sendBy);
     const wait = await limiter.tryAcquire(bucket, limit);
     if (wait <= 0) return Date.now() - started;
-    await sleep(wait, undefined, signal ? { signal } : undefined);
+    const until = sendBy === undefined ? wait : Math.min(wait, Math.max(1, sendBy - Date.now() + 1));
+    await sleep(until, undefined, signal ? { signal } : undefined);
   }
 }
 

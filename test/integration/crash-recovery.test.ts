@@ -15,7 +15,7 @@ const services: ServiceProcess[] = [];
 beforeAll(async () => {
   // Some latency at the platform keeps sends in flight, so the kill lands mid-delivery.
   pipeline = await createPipeline('crash', {
-    IDEMPOTENCY_LEASE_MS: '4000',
+    IDEMPOTENCY_LEASE_MS: '6000',
     HTTP_REQUEST_TIMEOUT_MS: '2000',
     // The killed process's partitions move after one session timeout.
     KAFKA_SESSION_TIMEOUT_MS: '10000',

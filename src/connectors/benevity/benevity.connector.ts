@@ -13,8 +13,9 @@ import { request } from 'undici';
 import type { SecretBox } from '../../crypto/secret-box.ts';
 import { ImpactError } from '../../domain/errors.ts';
 import type { RedactedEvent } from '../../domain/redacted-event.ts';
-import { classifyNetworkError, classifyStatus } from '../../http/classify.ts';
+import { classifyStatus, requestFailure } from '../../http/classify.ts';
 import { assertOriginAllowed } from '../../http/dispatcher.ts';
+import { withSendBy } from '../../http/send-window.ts';
 import { contactAssociatedData } from '../../redaction/redact.ts';
 import type { GateAllowance, PreSendGate } from '../../redaction/pre-send-gate.ts';
 import { acquire, type RateLimit, type RateLimiter } from '../../ratelimit/rate-limiter.ts';
@@ -76,13 +77,13 @@ export function createBenevityConnector(options: BenevityConnectorOptions): Bene
   const basePath = origin.pathname.replace(/\/$/, '');
   const url = (path: string) => new URL(`${basePath}${path}`, origin.origin);
 
-  async function send(method: Method, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+  async function send(method: Method, path: string, headers: Record<string, string>, body?: string, sendBy?: number): Promise<Answer> {
     try {
-      const response = await request(url(path), { method, dispatcher: options.dispatcher, headers, body });
+      const response = await request(url(path), withSendBy({ method, dispatcher: options.dispatcher, headers, body }, sendBy));
       const text = await response.body.text();
       return { status: response.statusCode, headers: response.headers, json: parseJson(text) };
     } catch (error) {
-      throw classifyNetworkError(error);
+      throw requestFailure(error);
     }
   }
 
@@ -116,11 +117,11 @@ export function createBenevityConnector(options: BenevityConnectorOptions): Bene
   });
 
   /** One request under the client's bucket: a token first; a 429 penalizes the bucket for its Retry-After. */
-  async function limited(credentials: Client, call: () => Promise<Answer>): Promise<Answer> {
+  async function limited(credentials: Client, call: () => Promise<Answer>, sendBy: number | undefined): Promise<Answer> {
     if (!options.limiter) return call();
     const bucket = bucketOf(credentials);
     const rateLimit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
-    await acquire(options.limiter, bucket, rateLimit);
+    await acquire(options.limiter, bucket, rateLimit, undefined, sendBy);
     const answer = await call();
     if (answer.status === 429) {
       const retryAfterMs = classifyStatus(429, 'benevity 429', answer.headers['retry-after']).retryAfterMs;
@@ -136,6 +137,7 @@ export function createBenevityConnector(options: BenevityConnectorOptions): Bene
     path: string,
     idempotencyKey: string | undefined,
     body?: unknown,
+    sendBy?: number,
   ): Promise<Answer> {
     const headers = (token: string): Record<string, string> => ({
       authorization: `Bearer ${token}`,
@@ -145,10 +147,10 @@ export function createBenevityConnector(options: BenevityConnectorOptions): Bene
     });
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const token = await tokens.token(credentials);
-    const first = await limited(credentials, () => send(method, path, headers(token), payload));
+    const first = await limited(credentials, () => send(method, path, headers(token), payload, sendBy), sendBy);
     if (first.status !== 401) return first;
     const fresh = await tokens.refresh(credentials, token);
-    const second = await limited(credentials, () => send(method, path, headers(fresh), payload));
+    const second = await limited(credentials, () => send(method, path, headers(fresh), payload, sendBy), sendBy);
     if (second.status === 401) {
       throw new ImpactError('PLATFORM_AUTH_FAILED', `benevity refused a freshly issued token: ${errorText(second)}`, {
         retryable: false,
@@ -203,7 +205,7 @@ export function createBenevityConnector(options: BenevityConnectorOptions): Bene
         ]
       : [];
     options.gate.check('benevity', body, allowances);
-    const answer = await api(credentials, 'POST', '/v1/donations', req.idempotencyKey, body);
+    const answer = await api(credentials, 'POST', '/v1/donations', req.idempotencyKey, body, req.sendBy);
     if (answer.status === 201 || answer.status === 200) {
       const created = donationCreatedSchema.safeParse(answer.json);
       if (!created.success || created.data.metadata[BENEVITY_IDEMPOTENCY_METADATA_KEY] !== req.idempotencyKey) {
@@ -218,7 +220,7 @@ export function createBenevityConnector(options: BenevityConnectorOptions): Bene
     const event = req.event as Extract<RedactedEvent, { kind: 'volunteer_activity' }>;
     const body = { callbackUrl: options.callbackUrl(event.tenantId), records: [toBenevityHoursRecord(event, req.idempotencyKey)] };
     options.gate.check('benevity', body);
-    const answer = await api(credentials, 'POST', '/v1/volunteer-hours/imports', req.idempotencyKey, body);
+    const answer = await api(credentials, 'POST', '/v1/volunteer-hours/imports', req.idempotencyKey, body, req.sendBy);
     if (answer.status === 202 || answer.status === 201 || answer.status === 200) {
       const accepted = importAcceptedSchema.safeParse(answer.json);
       if (!accepted.success || accepted.data.recordCount !== 1) {

@@ -13,7 +13,8 @@ import type { Dispatcher } from 'undici';
 import { request } from 'undici';
 import { ImpactError, isImpactError } from '../../domain/errors.ts';
 import { assertOriginAllowed } from '../../http/dispatcher.ts';
-import { classifyNetworkError, classifyStatus } from '../../http/classify.ts';
+import { withSendBy } from '../../http/send-window.ts';
+import { classifyStatus, requestFailure } from '../../http/classify.ts';
 import type { PreSendGate } from '../../redaction/pre-send-gate.ts';
 import { acquire, type RateLimit, type RateLimiter } from '../../ratelimit/rate-limiter.ts';
 import type { BatchConnector, DeliveryOutcome, DeliveryRequest, FinalOutcome } from '../connector.ts';
@@ -57,8 +58,8 @@ export function createGooderaConnector(options: GooderaConnectorOptions): BatchC
   // The bucket is named by a digest of the key: the key itself never reaches Redis.
   const bucketOf = (credentials: GooderaCredentials) => `goodera:${createHash('sha256').update(credentials.apiKey).digest('hex').slice(0, 24)}`;
 
-  /** Waits for the key's rate-limit token, unless `ready` already took one for it. */
-  async function turn(credentials: GooderaCredentials): Promise<void> {
+  /** Waits for the key's rate-limit token (within the write's send window), unless `ready` already took one for it. */
+  async function turn(credentials: GooderaCredentials, sendBy: number | undefined): Promise<void> {
     if (!options.limiter) return;
     const bucket = bucketOf(credentials);
     const held = taken.get(bucket) ?? 0;
@@ -67,7 +68,7 @@ export function createGooderaConnector(options: GooderaConnectorOptions): BatchC
       else taken.set(bucket, held - 1);
       return;
     }
-    await acquire(options.limiter, bucket, rateLimit);
+    await acquire(options.limiter, bucket, rateLimit, undefined, sendBy);
   }
 
   async function call(
@@ -76,11 +77,12 @@ export function createGooderaConnector(options: GooderaConnectorOptions): BatchC
     credentials: GooderaCredentials,
     idempotencyKey: string,
     body?: unknown,
+    sendBy?: number,
   ) {
-    await turn(credentials);
+    await turn(credentials, sendBy);
     let response;
     try {
-      response = await request(new URL(`${basePath}${path}`, origin.origin), {
+      const requestOptions = {
         method,
         dispatcher: options.dispatcher,
         headers: {
@@ -90,15 +92,16 @@ export function createGooderaConnector(options: GooderaConnectorOptions): BatchC
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      };
+      response = await request(new URL(`${basePath}${path}`, origin.origin), withSendBy(requestOptions, sendBy));
     } catch (error) {
-      throw classifyNetworkError(error);
+      throw requestFailure(error);
     }
     let text: string;
     try {
       text = await response.body.text();
     } catch (error) {
-      throw classifyNetworkError(error);
+      throw requestFailure(error);
     }
     const answer = { status: response.statusCode, headers: response.headers, json: parseJson(text) };
     if (answer.status === 429 && options.limiter) {
@@ -129,7 +132,7 @@ export function createGooderaConnector(options: GooderaConnectorOptions): BatchC
       const credentials = credentialsOf(req);
       const record = toGooderaRecord(req.event, req.idempotencyKey, credentials);
       options.gate.check('goodera', record);
-      const response = await call('POST', '/v1/impact-records', credentials, req.idempotencyKey, record);
+      const response = await call('POST', '/v1/impact-records', credentials, req.idempotencyKey, record, req.sendBy);
       if (response.status === 201 || response.status === 200) {
         const created = gooderaCreatedSchema.safeParse(response.json);
         if (!created.success || created.data.externalId !== req.idempotencyKey) {
@@ -172,9 +175,10 @@ export function createGooderaConnector(options: GooderaConnectorOptions): BatchC
       if (sent.length > 0) {
         // The batch's own key: a digest of its records' keys, so a retry of the same batch repeats it.
         const batchKey = createHash('sha256').update(sent.map((s) => s.record.externalId).join('\n')).digest('hex');
-        const response = await call('POST', '/v1/impact-records/batch', credentials, batchKey, {
-          records: sent.map((s) => s.record),
-        });
+        // The request leaves within every record's send window: the earliest one's.
+        const windows = sent.map((s) => requests[s.position]!.sendBy).filter((at) => at !== undefined);
+        const sendBy = windows.length === 0 ? undefined : Math.min(...windows);
+        const response = await call('POST', '/v1/impact-records/batch', credentials, batchKey, { records: sent.map((s) => s.record) }, sendBy);
         if (response.status !== 207 && response.status !== 200) throw failure(response);
         const parsed = gooderaBatchSchema.safeParse(response.json);
         const results = parsed.success ? parsed.data.results : [];

@@ -12,7 +12,8 @@ import type { Dispatcher } from 'undici';
 import { request } from 'undici';
 import { ImpactError } from '../../domain/errors.ts';
 import { assertOriginAllowed } from '../../http/dispatcher.ts';
-import { classifyNetworkError, classifyStatus } from '../../http/classify.ts';
+import { classifyStatus, requestFailure } from '../../http/classify.ts';
+import { withSendBy } from '../../http/send-window.ts';
 import { acquire, type RateLimit, type RateLimiter } from '../../ratelimit/rate-limiter.ts';
 import type { PreSendGate } from '../../redaction/pre-send-gate.ts';
 import type { ProviderTokenStore } from '../../tokens/token-store.ts';
@@ -44,23 +45,19 @@ export function createWorkdayConnector(options: WorkdayConnectorOptions): Connec
   assertOriginAllowed(origin, options.allowPrivateHosts);
   const basePath = origin.pathname.replace(/\/$/, '');
 
-  async function send(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+  async function send(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: string, sendBy?: number): Promise<Answer> {
     let response;
     try {
-      response = await request(new URL(`${basePath}${path}`, origin.origin), {
-        method,
-        dispatcher: options.dispatcher,
-        headers: { accept: 'application/json', ...headers },
-        body,
-      });
+      const requestOptions = { method, dispatcher: options.dispatcher, headers: { accept: 'application/json', ...headers }, body };
+      response = await request(new URL(`${basePath}${path}`, origin.origin), withSendBy(requestOptions, sendBy));
     } catch (error) {
-      throw classifyNetworkError(error);
+      throw requestFailure(error);
     }
     try {
       const text = await response.body.text();
       return { status: response.statusCode, headers: response.headers, json: parseJson(text) };
     } catch (error) {
-      throw classifyNetworkError(error);
+      throw requestFailure(error);
     }
   }
 
@@ -106,9 +103,17 @@ export function createWorkdayConnector(options: WorkdayConnectorOptions): Connec
     };
   }
 
-  /** An authorised call: rate-limited, with one forced token refresh and retry on 401. */
-  async function call(tenantId: string, credentials: WorkdayCredentials, method: 'GET' | 'POST', path: string, idempotencyKey: string, body?: unknown) {
-    if (options.limiter) await acquire(options.limiter, bucketOf(credentials), options.rateLimit);
+  /** An authorised call: rate-limited, with one forced token refresh and retry on 401; a write within its send window. */
+  async function call(
+    tenantId: string,
+    credentials: WorkdayCredentials,
+    method: 'GET' | 'POST',
+    path: string,
+    idempotencyKey: string,
+    body?: unknown,
+    sendBy?: number,
+  ) {
+    if (options.limiter) await acquire(options.limiter, bucketOf(credentials), options.rateLimit, undefined, sendBy);
     const issue = issuer(credentials);
     let token = await options.tokens.get(tenantId, 'workday', issue);
     const headers = () => ({
@@ -117,10 +122,10 @@ export function createWorkdayConnector(options: WorkdayConnectorOptions): Connec
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     });
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    let answer = await send(method, path, headers(), payload);
+    let answer = await send(method, path, headers(), payload, sendBy);
     if (answer.status === 401) {
       token = await options.tokens.get(tenantId, 'workday', issue, { rejected: token.accessToken });
-      answer = await send(method, path, headers(), payload);
+      answer = await send(method, path, headers(), payload, sendBy);
       if (answer.status === 401) {
         throw new ImpactError('PLATFORM_AUTH_FAILED', 'workday refused a freshly issued token', { retryable: false });
       }
@@ -150,7 +155,7 @@ export function createWorkdayConnector(options: WorkdayConnectorOptions): Connec
       const write = toWorkdayWrite(req.event, req.idempotencyKey);
       options.gate.check('workday', write.body);
       const path = workerPath(credentials, write.workerId, write.collection);
-      const answer = await call(req.event.tenantId, credentials, 'POST', path, req.idempotencyKey, write.body);
+      const answer = await call(req.event.tenantId, credentials, 'POST', path, req.idempotencyKey, write.body, req.sendBy);
       if (answer.status === 201 || answer.status === 200) {
         const created = workdayCreatedSchema.safeParse(answer.json);
         if (!created.success || created.data.externalKey !== req.idempotencyKey || created.data.workerId !== write.workerId) {

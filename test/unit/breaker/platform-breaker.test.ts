@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPlatformBreaker, type PlatformBreaker } from '../../../src/breaker/platform-breaker.ts';
 import { ImpactError } from '../../../src/domain/errors.ts';
+import { SendWindowClosedError } from '../../../src/http/send-window.ts';
 
 const settings = { failureThreshold: 5, windowMs: 10_000, resetMs: 40 };
 const unavailable = () => Promise.reject(new ImpactError('PLATFORM_UNAVAILABLE', 'HTTP 503'));
@@ -46,11 +47,13 @@ describe('platform circuit breaker', () => {
     expect(breaker.state).toBe('closed');
   });
 
-  it('4xx rejections, 429s and refusals before sending never trip it', async () => {
+  it('4xx rejections, 429s, refusals before sending and closed send windows never trip it', async () => {
     breaker = createPlatformBreaker('goodera', settings);
     for (const code of ['PLATFORM_REJECTED', 'PLATFORM_RATE_LIMITED', 'PII_BLOCKED', 'CONFIG_INVALID'] as const) {
       await failTimes(10, () => Promise.reject(new ImpactError(code, code)));
     }
+    // Writes refused by their send window never reached the platform either.
+    await failTimes(10, () => Promise.reject(new SendWindowClosedError(0, 1)));
     expect(breaker.state).toBe('closed');
   });
 

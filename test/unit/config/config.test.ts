@@ -83,6 +83,8 @@ describe('loadConfig', () => {
     ['DATABASE_URL', { DATABASE_URL: 'not a url' }],
     // A down platform must open its breaker before one record's retries dead-letter it.
     ['DELIVERY_MAX_ATTEMPTS', { DELIVERY_MAX_ATTEMPTS: '5' }],
+    // The send window (lease less twice the 15 s request timeout) would be under a second.
+    ['IDEMPOTENCY_LEASE_MS', { IDEMPOTENCY_LEASE_MS: '30500' }],
   ];
   for (const [variable, env] of bad) {
     it(`fails with CONFIG_INVALID naming ${variable} for ${JSON.stringify(Object.values(env)[0])}`, () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { batching } from '../../../src/connectors/batching-connector.ts';
 import type { BatchConnector, DeliveryOutcome, DeliveryRequest, FinalOutcome } from '../../../src/connectors/connector.ts';
 import { ImpactError } from '../../../src/domain/errors.ts';
+import { SendWindowClosedError } from '../../../src/http/send-window.ts';
 import { DEFAULT_TENANT_POLICY } from '../../../src/redaction/policy/policy.ts';
 import { redactedOf } from '../redacted-fixtures.ts';
 
@@ -164,6 +165,28 @@ describe('batching connector', () => {
     await turn();
     inner.answer(() => new ImpactError('OUTCOME_UNKNOWN', 'UND_ERR_HEADERS_TIMEOUT'));
     for (const outcome of await Promise.all(failed)) expect(outcome).toMatchObject({ code: 'OUTCOME_UNKNOWN' });
+  });
+
+  it('a record whose send window closed while it waited is handed back unsent; the others go', async () => {
+    const inner = new HeldBatchConnector();
+    const connector = batching(inner);
+    const first = requestOf();
+    const sending = connector.deliver(first);
+    await turn();
+    // While the first request is out, two records wait: one whose window closes meanwhile.
+    const late = { ...requestOf(), sendBy: Date.now() + 5 };
+    const inTime = { ...requestOf(), sendBy: Date.now() + 60_000 };
+    const lateOutcome = connector.deliver(late);
+    const inTimeOutcome = connector.deliver(inTime);
+    lateOutcome.catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    inner.answer();
+    await expect(sending).resolves.toMatchObject({ status: 'delivered' });
+    await expect(lateOutcome).rejects.toBeInstanceOf(SendWindowClosedError);
+    await turn();
+    expect(inner.batches).toEqual([[first.event.eventId], [inTime.event.eventId]]);
+    inner.answer();
+    await expect(inTimeOutcome).resolves.toMatchObject({ status: 'delivered' });
   });
 
   it('an answer short of the request rejects the records it left out', async () => {

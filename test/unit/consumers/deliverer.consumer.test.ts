@@ -10,6 +10,7 @@ import { orderingKey, payloadFieldKeys } from '../../../src/domain/event.ts';
 import { idempotencyKey } from '../../../src/domain/idempotency-key.ts';
 import { redactedEventSchema, type RedactedEvent } from '../../../src/domain/redacted-event.ts';
 import { PARKED_HISTORY_HEADER, PARKED_RETRIES_HEADER } from '../../../src/deliveries/parking-lot.ts';
+import { SendWindowClosedError } from '../../../src/http/send-window.ts';
 import { DLQ_HEADERS, createDeadLetters, openDeadLetter } from '../../../src/kafka/dead-letter.ts';
 import type { InboundMessage } from '../../../src/kafka/ports.ts';
 import { topicNames } from '../../../src/kafka/topics.ts';
@@ -61,6 +62,7 @@ interface Options {
   readonly leaseMs?: number;
   /** How long an unanswered send settles before a look-up, ms. */
   readonly unknownSettleMs?: number;
+  readonly sendWindowMs?: number;
 }
 
 function setup(options: Options = {}) {
@@ -93,6 +95,7 @@ function setup(options: Options = {}) {
     leaseMs: options.leaseMs ?? 10_000,
     owner: 'test-owner',
     ...(options.unknownSettleMs === undefined ? {} : { unknownSettleMs: options.unknownSettleMs }),
+    ...(options.sendWindowMs === undefined ? {} : { sendWindowMs: options.sendWindowMs }),
   });
   const message: InboundMessage = {
     topic: topics.deliver.goodera,
@@ -234,6 +237,28 @@ describe('deliverer: the delivery state machine', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(55);
     expect(t.connector.calls).toEqual(['deliver', 'deliver', 'deliver', 'deliver']);
     expect(t.result()).toMatchObject({ status: 'delivered', externalRef: 'gd-400', attempts: 4 });
+  });
+
+  it('gives each send the window its claim leaves, and claims afresh — no attempt used — when the window closed unsent', async () => {
+    const t = setup({ maxAttempts: 1, sendWindowMs: 4_000, deliver: [new SendWindowClosedError(0, 1), delivered('gd-401')] });
+    const claims: number[] = [];
+    const claim = t.store.claim.bind(t.store);
+    t.store.claim = async (...args) => {
+      claims.push(Date.now());
+      return claim(...args);
+    };
+    await t.handle();
+    expect(t.connector.calls).toEqual(['deliver', 'deliver']);
+    // One attempt (the one that left), a fresh claim for each send, each window counted from its claim.
+    expect(t.result()).toMatchObject({ status: 'delivered', externalRef: 'gd-401', attempts: 1 });
+    expect(claims).toHaveLength(2);
+    t.connector.requests.forEach((request, index) => {
+      // Counted from just before the claim: the lease in the store ends no earlier.
+      expect(request.sendBy! - claims[index]!).toBeLessThanOrEqual(4_000);
+      expect(request.sendBy! - claims[index]!).toBeGreaterThan(3_950);
+    });
+    expect(await t.metrics.sendWindowClosed.get()).toMatchObject({ values: [{ labels: { platform: 'goodera' }, value: 1 }] });
+    expect(await t.store.get(t.key)).toMatchObject({ state: 'succeeded', externalRef: 'gd-401' });
   });
 
   it('records a platform rejection as rejected, without retrying', async () => {

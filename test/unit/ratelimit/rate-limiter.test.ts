@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SendWindowClosedError } from '../../../src/http/send-window.ts';
 import { acquire, createLocalRateLimiter, validateRateLimit } from '../../../src/ratelimit/rate-limiter.ts';
 
 const GOODERA = { perMinute: 100, burst: 1 };
@@ -90,6 +91,21 @@ describe('local token bucket', () => {
     const waiting = acquire(limiter, 'slow', blocked, controller.signal);
     controller.abort();
     await expect(waiting).rejects.toThrow();
+  });
+
+  it('acquire within a send window waits at most until it closes, then throws without taking a token', async () => {
+    const limiter = createLocalRateLimiter();
+    const blocked = { perMinute: 1, burst: 1 };
+    await acquire(limiter, 'w', blocked);
+    const started = Date.now();
+    await expect(acquire(limiter, 'w', blocked, undefined, started + 50)).rejects.toBeInstanceOf(SendWindowClosedError);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    // A window already closed: no token asked for at all — the free bucket keeps its token.
+    await expect(acquire(limiter, 'free', blocked, undefined, Date.now() - 1)).rejects.toBeInstanceOf(SendWindowClosedError);
+    expect(await limiter.tryAcquire('free', blocked)).toBe(0);
+    // A token free now is taken within the window.
+    expect(await acquire(limiter, 'other', blocked, undefined, Date.now() + 1_000)).toBeGreaterThanOrEqual(0);
   });
 
   it('rejects a limit that cannot work, naming it', () => {
