@@ -24,6 +24,8 @@ beforeAll(async () => {
     DELIVERY_IN_FLIGHT_PER_PROCESS: '16',
     // The simulators share the test process: a slow machine must not turn latency into timeouts.
     HTTP_REQUEST_TIMEOUT_MS: '10000',
+    // The lease must leave a write its answer and settle time (twice the timeout) and a window.
+    IDEMPOTENCY_LEASE_MS: '25000',
   });
   service = spawnService('keyorder', world.pipeline.scenario.env);
   await service.started;
