@@ -49,6 +49,11 @@ function table(report: ChaosReport): string {
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
   for (const v of report.violations) lines.push(`VIOLATION ${v.kind}: ${v.detail}`);
+  for (const trace of report.duplicateTraces) {
+    const copies = trace.copies.map((c) => `received ${c.receivedAt ?? '?'} stored ${c.createdAt}`).join('; ');
+    const attempts = trace.attempts.map((a) => `${a.at} ${a.result} ${a.ms} ms`).join('; ');
+    lines.push(`applied twice ${trace.key}: ${copies} | attempts: ${attempts}`);
+  }
   const byRole = new Map<string, typeof report.samples>();
   for (const s of report.samples) byRole.set(s.role, [...(byRole.get(s.role) ?? []), s]);
   for (const [role, samples] of byRole) {

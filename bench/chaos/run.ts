@@ -8,7 +8,12 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkInvariants, type Violation } from '../../src/chaos/invariants.ts';
 import { chaosSchedule, countByKind, type FaultKind, type ScheduledFault } from '../../src/chaos/schedule.ts';
+import { parseAttemptHistory, type AttemptRecord } from '../../src/deliveries/attempt-log.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../src/db/schema.ts';
 import { readTopicToEnd } from '../../src/kafka/kafkajs/read-topic.ts';
+import type { StoredEntry } from '../../src/simulators/common/record-store.ts';
+import type { WorkdayEntry } from '../../src/simulators/workday/index.ts';
 import type { InboundMessage } from '../../src/kafka/ports.ts';
 import type { NewImpactEvent } from '../../src/publisher/publisher.ts';
 import { sampleEvents } from '../../src/publisher/sample-events.ts';
@@ -57,6 +62,19 @@ export interface ChaosReport {
   /** Publishing time, then the time it took the pipeline to go quiet. */
   readonly drainS: number;
   readonly wallMs: number;
+  /**
+   * Each Workday business key applied more than once: when each copy reached the simulator and
+   * when it was stored, beside the delivery's attempts as impact-in recorded them (when each
+   * request left, how it ended). A copy received long after its attempt left was late on the way;
+   * one stored long after it was received was late at the platform.
+   */
+  readonly duplicateTraces: readonly DuplicateTrace[];
+}
+
+export interface DuplicateTrace {
+  readonly key: string;
+  readonly copies: readonly { readonly receivedAt?: string; readonly createdAt: string }[];
+  readonly attempts: readonly AttemptRecord[];
 }
 
 /** Publishes until it lands: a send cut by a broker fault is sent again with the same event ids. */
@@ -269,10 +287,30 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       windows,
       drainS: Math.round(drainS),
       wallMs: Date.now() - started,
+      duplicateTraces: await traceDuplicates(world.all.workday.records(), world.all.workday.stats().duplicateKeys, pipeline.scenario.db),
     };
   } finally {
     loop.disable();
     process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
     await world.close();
   }
+}
+
+/** The copies of each key the Workday simulator applied more than once, and the delivery's attempts. */
+async function traceDuplicates(records: readonly StoredEntry<WorkdayEntry>[], keys: readonly string[], db: Kysely<Database>): Promise<DuplicateTrace[]> {
+  const traces: DuplicateTrace[] = [];
+  for (const key of keys) {
+    const copies = records
+      .filter((entry) => entry.key === key)
+      .map(({ value }) => ({ ...(value.receivedAt === undefined ? {} : { receivedAt: new Date(value.receivedAt).toISOString() }), createdAt: value.record.createdAt }));
+    const idempotencyKey = key.slice(key.indexOf(':') + 1);
+    const row = await db
+      .selectFrom('impact_deliveries')
+      .select('attempt_history')
+      .where('platform', '=', 'workday')
+      .where('idempotency_key', '=', idempotencyKey)
+      .executeTakeFirst();
+    traces.push({ key, copies, attempts: parseAttemptHistory(row?.attempt_history) });
+  }
+  return traces;
 }

@@ -60,6 +60,13 @@ export async function createChaosWorld(seed: number): Promise<ChaosWorld> {
       // 5xx windows and resets count as failures; the breaker is proven elsewhere.
       BREAKER_FAILURE_THRESHOLD: '60',
       DELIVERY_MAX_ATTEMPTS: '100',
+      // The production settle time after an unanswered send (the default request timeout, 15 s),
+      // not the test environment's 3 s: on this machine, under this load, a request has reached
+      // the Workday simulator more than 6.5 s after it left (timeout 3 s + settle 3 s), at a moment
+      // with no fault applied, and was applied after the look-up had found nothing. The lease
+      // holds the request timeout, the settle time and a send window.
+      DELIVERY_UNKNOWN_SETTLE_MS: '15000',
+      IDEMPOTENCY_LEASE_MS: '20000',
       LOG_LEVEL: 'info',
     },
     { callbackBackoffMs: 200 },

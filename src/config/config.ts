@@ -156,6 +156,12 @@ export const envSchema = z.object({
    * the delivery (and the later events of its tenant and subject) so the partition goes on.
    */
   DELIVERY_PARK_AFTER_MS: int(1_000, 3_600_000).default(30_000),
+  /**
+   * After a send that went unanswered (a timeout, a reset, a lost answer), how long before the
+   * record is looked up, ms: the longest a platform may take to apply a write it was sent (a look-up
+   * before then could miss it, and the re-send would apply it twice). Default: the request timeout.
+   */
+  DELIVERY_UNKNOWN_SETTLE_MS: int(0, 3_600_000).optional(),
   /** Parked deliveries (of different tenants and subjects) one instance works at once, per platform. */
   PARKING_DRAIN_CONCURRENCY: int(1, 256).default(8),
   /**
@@ -189,10 +195,11 @@ export const envSchema = z.object({
   // alone use up its attempts and dead-letter it.
   message: 'must be greater than BREAKER_FAILURE_THRESHOLD',
   path: ['DELIVERY_MAX_ATTEMPTS'],
-}).refine((e) => e.IDEMPOTENCY_LEASE_MS >= 2 * e.HTTP_REQUEST_TIMEOUT_MS + 1_000, {
-  // A write leaves at most this long minus an answer and a settle time (both the request
-  // timeout) after its key was claimed (src/http/send-window.ts): leave it at least a second.
-  message: 'must be at least twice HTTP_REQUEST_TIMEOUT_MS plus 1000 (the send window is the lease less the answer and settle times)',
+}).refine((e) => e.IDEMPOTENCY_LEASE_MS >= e.HTTP_REQUEST_TIMEOUT_MS + (e.DELIVERY_UNKNOWN_SETTLE_MS ?? e.HTTP_REQUEST_TIMEOUT_MS) + 1_000, {
+  // A write leaves at most this long minus an answer and a settle time after its key was claimed
+  // (src/http/send-window.ts): leave it at least a second.
+  message:
+    'must be at least HTTP_REQUEST_TIMEOUT_MS plus DELIVERY_UNKNOWN_SETTLE_MS (default: the request timeout) plus 1000 (the send window is the lease less the answer and settle times)',
   path: ['IDEMPOTENCY_LEASE_MS'],
 }).superRefine((e, ctx) => {
   checkKafkaSecurity(e, ctx);
@@ -283,6 +290,8 @@ export interface Config {
     readonly backoffMaxMs: number;
     readonly parkAfterMs: number;
     readonly parkingDrainConcurrency: number;
+    /** After an unanswered send, the wait before its look-up, ms (DELIVERY_UNKNOWN_SETTLE_MS). */
+    readonly unknownSettleMs: number;
     /** In-flight bounds of the key-ordered delivery consumer: per partition, and per platform and process. */
     readonly inFlight: { readonly perPartition: number; readonly perProcess: number };
     readonly breaker: { readonly failureThreshold: number; readonly windowMs: number; readonly resetMs: number };
@@ -403,6 +412,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       backoffMaxMs: e.DELIVERY_BACKOFF_MAX_MS,
       parkAfterMs: e.DELIVERY_PARK_AFTER_MS,
       parkingDrainConcurrency: e.PARKING_DRAIN_CONCURRENCY,
+      unknownSettleMs: e.DELIVERY_UNKNOWN_SETTLE_MS ?? e.HTTP_REQUEST_TIMEOUT_MS,
       inFlight: { perPartition: e.DELIVERY_IN_FLIGHT_PER_PARTITION, perProcess: e.DELIVERY_IN_FLIGHT_PER_PROCESS },
       breaker: { failureThreshold: e.BREAKER_FAILURE_THRESHOLD, windowMs: e.BREAKER_WINDOW_MS, resetMs: e.BREAKER_RESET_MS },
     },

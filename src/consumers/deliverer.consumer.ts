@@ -65,8 +65,9 @@ export interface DelivererDeps {
    */
   readonly sendWindowMs?: number;
   /**
-   * After a send left without an answer, the least wait before the lookup (the HTTP request
-   * timeout: the platform may still be working on the request). See settleDelayMs.
+   * After a send left without an answer, the least wait before the lookup
+   * (DELIVERY_UNKNOWN_SETTLE_MS, by default the HTTP request timeout: the platform may still be
+   * working on the request). See settleDelayMs.
    */
   readonly unknownSettleMs?: number;
   /**

@@ -6,7 +6,8 @@
  * wait for a rate-limit token, an OAuth token, a connection — could still be on its way to being
  * applied at that moment, and would be applied twice. So each write carries `sendBy`: the last
  * moment it may leave such that its answer (the request timeout) and a late apply (the settle
- * time) both fit inside the lease. After it, nothing is sent and the delivery claims the key again.
+ * time, DELIVERY_UNKNOWN_SETTLE_MS) both fit inside the lease. After it, nothing is sent and the
+ * delivery claims the key again.
  *
  * The check runs where the request is written, not where it was decided: `sendWindow()` is an
  * undici interceptor whose handler refuses the request in `onRequestStart`, which undici calls

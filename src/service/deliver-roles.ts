@@ -187,9 +187,9 @@ function wirePlatform(core: Core, shared: DeliveryShared, platform: Platform): v
     backoff: { baseMs: config.delivery.backoffBaseMs, maxMs: config.delivery.backoffMaxMs },
     leaseMs: config.redis.leaseMs,
     owner: shared.owner,
-    unknownSettleMs: config.http.requestTimeoutMs,
-    // A write's answer (the request timeout) and its settle time (the same) fit in what is left of the lease.
-    sendWindowMs: config.redis.leaseMs - 2 * config.http.requestTimeoutMs,
+    unknownSettleMs: config.delivery.unknownSettleMs,
+    // A write's answer (the request timeout) and its settle time fit in what is left of the lease.
+    sendWindowMs: config.redis.leaseMs - config.http.requestTimeoutMs - config.delivery.unknownSettleMs,
   };
   const parking = { lot: shared.parkingLot, afterMs: config.delivery.parkAfterMs };
   // The drainer's deliverer is the same stage without parking: a parked delivery retries in

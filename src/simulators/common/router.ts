@@ -15,6 +15,8 @@ export interface SimRequest {
   readonly body: unknown;
   /** Set when a JSON-typed body did not parse. */
   readonly bodyError: string | undefined;
+  /** When the server began on the request (epoch ms), before its body was read and any fault's delay. */
+  readonly receivedAt?: number;
 }
 
 export interface SimResponse {

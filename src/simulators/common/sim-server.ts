@@ -35,6 +35,8 @@ export interface SimServerOptions<T> {
   readonly extraStats?: () => Readonly<Record<string, unknown>>;
   /** Simulator-specific `/__sim/` actions, e.g. `{ 'POST revoke-tokens': … }`. */
   readonly controlActions?: ControlActions;
+  /** The simulator's clock (epoch ms) for `SimRequest.receivedAt`; Date.now by default. */
+  readonly now?: () => number;
 }
 
 export interface ListenOptions {
@@ -122,6 +124,7 @@ export class SimServer<T> {
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const receivedAt = (this.#options.now ?? Date.now)();
     const method = request.method ?? 'GET';
     const url = new URL(request.url ?? '/', 'http://simulator.invalid');
     const limit = this.#options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
@@ -199,6 +202,7 @@ export class SimServer<T> {
       rawBody: read.raw,
       body: parsed.body,
       bodyError: parsed.bodyError,
+      receivedAt,
     };
     const result = await this.#run(route, simRequest);
     if (terminal?.kind === 'applied_response_lost') {

@@ -22,10 +22,14 @@ export const WORKDAY_ROUTES = {
   enrollmentLookup: 'enrollment_lookup',
 } as const;
 
-/** What the simulator stored, keyed `${tenant}:${externalKey}`. */
+/**
+ * What the simulator stored, keyed `${tenant}:${externalKey}`. `receivedAt` (not part of the API)
+ * is when the request came in: beside the record's `createdAt` it tells a write that reached the
+ * simulator late from one it applied late.
+ */
 export type WorkdayEntry =
-  | { readonly kind: 'volunteer_activity'; readonly tenant: string; readonly record: WorkdayStoredActivity }
-  | { readonly kind: 'program_enrollment'; readonly tenant: string; readonly record: WorkdayStoredEnrollment };
+  | { readonly kind: 'volunteer_activity'; readonly tenant: string; readonly record: WorkdayStoredActivity; readonly receivedAt?: number }
+  | { readonly kind: 'program_enrollment'; readonly tenant: string; readonly record: WorkdayStoredEnrollment; readonly receivedAt?: number };
 
 export interface WorkdayRouteDeps {
   readonly store: RecordStore<WorkdayEntry>;
@@ -66,7 +70,8 @@ export function createWorkdayRoutes(deps: WorkdayRouteDeps): SimRoute[] {
         ...check.value,
         createdAt: new Date(deps.now()).toISOString(),
       };
-      deps.store.add(workdayBusinessKey(tenant, check.value.externalKey), entryOf(tenant, record));
+      const entry = entryOf(tenant, record);
+      deps.store.add(workdayBusinessKey(tenant, check.value.externalKey), request.receivedAt === undefined ? entry : { ...entry, receivedAt: request.receivedAt });
       return { status: 201, body: record };
     };
 

@@ -97,6 +97,7 @@ export async function startWorkdaySimulator(options: WorkdaySimulatorOptions = {
     guard,
     errorBody: workdayError,
     extraStats,
+    now,
     onReset: () => {
       limiter.reset();
       auth.issuer.resetStats();

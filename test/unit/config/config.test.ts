@@ -37,7 +37,7 @@ describe('loadConfig', () => {
       leaseMs: 60_000,
       connection: { tls: undefined, username: undefined, password: undefined },
     });
-    expect(config.delivery).toEqual({ maxAttempts: 8, breaker: { failureThreshold: 5, windowMs: 10_000, resetMs: 10_000 }, backoffBaseMs: 200, backoffMaxMs: 30_000, parkAfterMs: 30_000, parkingDrainConcurrency: 8, inFlight: { perPartition: 64, perProcess: 256 } });
+    expect(config.delivery).toEqual({ maxAttempts: 8, breaker: { failureThreshold: 5, windowMs: 10_000, resetMs: 10_000 }, backoffBaseMs: 200, backoffMaxMs: 30_000, parkAfterMs: 30_000, parkingDrainConcurrency: 8, unknownSettleMs: 15_000, inFlight: { perPartition: 64, perProcess: 256 } });
     expect(config.http).toEqual({ connectTimeoutMs: 5_000, requestTimeoutMs: 15_000, allowPrivateHosts: false });
     expect(config.outbox).toEqual({ pollIntervalMs: 250, batchSize: 500 });
     expect(config.server).toEqual({ port: 9464, host: '127.0.0.1' });
@@ -72,6 +72,11 @@ describe('loadConfig', () => {
     expect(config.delivery.maxAttempts).toBe(3);
   });
 
+  it('takes the settle time after an unanswered send from DELIVERY_UNKNOWN_SETTLE_MS, else the request timeout', () => {
+    expect(loadConfig({ ...required, HTTP_REQUEST_TIMEOUT_MS: '3000' }).delivery.unknownSettleMs).toBe(3_000);
+    expect(loadConfig({ ...required, HTTP_REQUEST_TIMEOUT_MS: '3000', DELIVERY_UNKNOWN_SETTLE_MS: '10000' }).delivery.unknownSettleMs).toBe(10_000);
+  });
+
   const bad: [string, Record<string, string>][] = [
     ['TOPIC_PARTITIONS', { TOPIC_PARTITIONS: 'abc' }],
     ['TOPIC_PARTITIONS', { TOPIC_PARTITIONS: '0' }],
@@ -85,6 +90,8 @@ describe('loadConfig', () => {
     ['DELIVERY_MAX_ATTEMPTS', { DELIVERY_MAX_ATTEMPTS: '5' }],
     // The send window (lease less twice the 15 s request timeout) would be under a second.
     ['IDEMPOTENCY_LEASE_MS', { IDEMPOTENCY_LEASE_MS: '30500' }],
+    // ... or, with a longer settle time, the lease of 60 s would not hold the request timeout and it.
+    ['IDEMPOTENCY_LEASE_MS', { DELIVERY_UNKNOWN_SETTLE_MS: '45000' }],
   ];
   for (const [variable, env] of bad) {
     it(`fails with CONFIG_INVALID naming ${variable} for ${JSON.stringify(Object.values(env)[0])}`, () => {

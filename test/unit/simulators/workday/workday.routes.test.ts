@@ -53,7 +53,8 @@ describe('Workday simulator volunteer activities and program enrolments', () => 
       createdAt: '2025-04-01T12:00:00.000Z',
     });
     expect(sim.records()).toEqual([
-      { key: 'acme:evt-0001', value: { kind: 'volunteer_activity', tenant: 'acme', record: result.body } },
+      // receivedAt: when the request came in (the simulator's clock), kept beside the record, never answered.
+      { key: 'acme:evt-0001', value: { kind: 'volunteer_activity', tenant: 'acme', record: result.body, receivedAt: T0 } },
     ]);
   });
 
