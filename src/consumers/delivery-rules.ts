@@ -55,7 +55,8 @@ export async function waitWithHeartbeat(ms: number, signal: AbortSignal, heartbe
  * reset after the request was written). The platform may still be working on that request: a
  * lookup that overtakes it finds nothing, and the re-send doubles the record. So the first
  * look-up waits at least `settleMs` (DELIVERY_UNKNOWN_SETTLE_MS, by default the request timeout:
- * the longest we allow the platform to take to apply a write) after the failed send. A 5xx needs no such wait: the platform answered, it is done with it.
+ * the longest we allow the platform to take to apply a write) after the failed send. A 5xx needs
+ * no such wait: the platform answered, it is done with it.
  */
 export function settleDelayMs(error: ImpactError, sending: boolean, settleMs: number): number {
   return sending && attemptResult(error) === 'OUTCOME_UNKNOWN' ? settleMs : 0;
