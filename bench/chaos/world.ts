@@ -64,9 +64,10 @@ export async function createChaosWorld(seed: number): Promise<ChaosWorld> {
       // not the test environment's 3 s: on this machine, under this load, a request has reached
       // the Workday simulator more than 6.5 s after it left (timeout 3 s + settle 3 s), at a moment
       // with no fault applied, and was applied after the look-up had found nothing. The lease
-      // holds the request timeout, the settle time and a send window.
+      // holds the request timeout, the settle time and a 12 s send window (rate-limit waits in
+      // 429 storms, OAuth token requests).
       DELIVERY_UNKNOWN_SETTLE_MS: '15000',
-      IDEMPOTENCY_LEASE_MS: '20000',
+      IDEMPOTENCY_LEASE_MS: '30000',
       LOG_LEVEL: 'info',
     },
     { callbackBackoffMs: 200 },

@@ -355,7 +355,7 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
     const parkBy = deps.parking ? Date.now() + deps.parking.afterMs : Infinity;
     while (!signal.aborted) {
       // Read before the claim: the lease in the store ends no earlier than this plus leaseMs.
-      const claimedAt = Date.now();
+      let claimedAt = Date.now();
       const claim = await deps.idempotency.claim(key, lease.owner, deps.leaseMs);
       if (claim.claimed) {
         lease.key = key;
@@ -394,6 +394,17 @@ export function createDelivererHandler(deps: DelivererDeps): MessageHandler {
           deps.logger.info({ platform, eventId: event.eventId, key }, 'looked up an unsettled send: not found; sending again');
           mustLook = false;
           lease.unknown = false;
+          // A look-up can take a while (Benevity's import settle time): renew the lease, and with
+          // it the send window, so the send is not refused for the time the look-up took — and is
+          // not made at all if another member took the key meanwhile.
+          const renewedAt = Date.now();
+          const renewed = await deps.idempotency.claim(key, lease.owner, deps.leaseMs);
+          if (!renewed.claimed) {
+            lease.key = null;
+            mustLook = true;
+            continue;
+          }
+          claimedAt = renewedAt;
         }
         sending = true;
         lease.unknown = true;

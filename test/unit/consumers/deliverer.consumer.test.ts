@@ -11,6 +11,8 @@ import { idempotencyKey } from '../../../src/domain/idempotency-key.ts';
 import { redactedEventSchema, type RedactedEvent } from '../../../src/domain/redacted-event.ts';
 import { PARKED_HISTORY_HEADER, PARKED_RETRIES_HEADER } from '../../../src/deliveries/parking-lot.ts';
 import { SendWindowClosedError } from '../../../src/http/send-window.ts';
+import { createDegradableIdempotencyStore } from '../../../src/idempotency/degradable-store.ts';
+import type { IdempotencyStore } from '../../../src/idempotency/idempotency-store.ts';
 import { DLQ_HEADERS, createDeadLetters, openDeadLetter } from '../../../src/kafka/dead-letter.ts';
 import type { InboundMessage } from '../../../src/kafka/ports.ts';
 import { topicNames } from '../../../src/kafka/topics.ts';
@@ -63,6 +65,8 @@ interface Options {
   /** How long an unanswered send settles before a look-up, ms. */
   readonly unknownSettleMs?: number;
   readonly sendWindowMs?: number;
+  /** Wraps the in-memory store, e.g. in the degradable store the service uses. */
+  readonly wrapStore?: (store: IdempotencyStore) => IdempotencyStore;
 }
 
 function setup(options: Options = {}) {
@@ -84,7 +88,7 @@ function setup(options: Options = {}) {
     resultCodec: jsonResultCodec,
     connector,
     deliveries: repository.asRepository(),
-    idempotency: store,
+    idempotency: options.wrapStore ? options.wrapStore(store) : store,
     tenants: fakeTenantDirectory(options.tenants ?? [ACME_GOODERA]),
     platformView: createPlatformView(POLICY, payloadFieldKeys),
     metrics,
@@ -259,6 +263,31 @@ describe('deliverer: the delivery state machine', () => {
     });
     expect(await t.metrics.sendWindowClosed.get()).toMatchObject({ values: [{ labels: { platform: 'goodera' }, value: 1 }] });
     expect(await t.store.get(t.key)).toMatchObject({ state: 'succeeded', externalRef: 'gd-401' });
+  });
+
+  it('a look-up longer than the send window renews the lease before sending, instead of looking up forever', async () => {
+    // The service's store remembers keys released as unknown and makes each later claim reconcile;
+    // a look-up (Benevity's import settle) outlasting the window must not leave every send refused.
+    const t = setup({
+      sendWindowMs: 40,
+      deliver: [outcomeUnknown(), delivered('gd-402')],
+      lookup: [null],
+      wrapStore: (inner) => createDegradableIdempotencyStore(inner, { logger: createLogger('silent') }),
+    });
+    const lookup = t.connector.lookup.bind(t.connector);
+    t.connector.lookup = async (request) => {
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      return lookup(request);
+    };
+    const deliver = t.connector.deliver.bind(t.connector);
+    t.connector.deliver = async (request) => {
+      if (request.sendBy !== undefined && Date.now() > request.sendBy) throw new SendWindowClosedError(request.sendBy, Date.now());
+      return deliver(request);
+    };
+    await t.handle();
+    expect(t.connector.calls).toEqual(['deliver', 'lookup', 'deliver']);
+    expect(t.result()).toMatchObject({ status: 'delivered', externalRef: 'gd-402', attempts: 2 });
+    expect((await t.metrics.sendWindowClosed.get()).values).toEqual([]);
   });
 
   it('records a platform rejection as rejected, without retrying', async () => {
