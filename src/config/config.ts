@@ -195,7 +195,7 @@ export const envSchema = z.object({
   // alone use up its attempts and dead-letter it.
   message: 'must be greater than BREAKER_FAILURE_THRESHOLD',
   path: ['DELIVERY_MAX_ATTEMPTS'],
-}).refine((e) => e.IDEMPOTENCY_LEASE_MS >= e.HTTP_REQUEST_TIMEOUT_MS + (e.DELIVERY_UNKNOWN_SETTLE_MS ?? e.HTTP_REQUEST_TIMEOUT_MS) + 1_000, {
+}).refine((e) => e.IDEMPOTENCY_LEASE_MS >= e.HTTP_REQUEST_TIMEOUT_MS + unknownSettleMsOf(e) + 1_000, {
   // A write leaves at most this long minus an answer and a settle time after its key was claimed
   // (src/http/send-window.ts): leave it at least a second.
   message:
@@ -209,6 +209,11 @@ export const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** After an unanswered send, the wait before its look-up: DELIVERY_UNKNOWN_SETTLE_MS, else the request timeout. */
+function unknownSettleMsOf(e: { readonly DELIVERY_UNKNOWN_SETTLE_MS?: number | undefined; readonly HTTP_REQUEST_TIMEOUT_MS: number }): number {
+  return e.DELIVERY_UNKNOWN_SETTLE_MS ?? e.HTTP_REQUEST_TIMEOUT_MS;
+}
 
 export interface KafkaConfig {
   readonly brokers: readonly string[];
@@ -412,7 +417,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       backoffMaxMs: e.DELIVERY_BACKOFF_MAX_MS,
       parkAfterMs: e.DELIVERY_PARK_AFTER_MS,
       parkingDrainConcurrency: e.PARKING_DRAIN_CONCURRENCY,
-      unknownSettleMs: e.DELIVERY_UNKNOWN_SETTLE_MS ?? e.HTTP_REQUEST_TIMEOUT_MS,
+      unknownSettleMs: unknownSettleMsOf(e),
       inFlight: { perPartition: e.DELIVERY_IN_FLIGHT_PER_PARTITION, perProcess: e.DELIVERY_IN_FLIGHT_PER_PROCESS },
       breaker: { failureThreshold: e.BREAKER_FAILURE_THRESHOLD, windowMs: e.BREAKER_WINDOW_MS, resetMs: e.BREAKER_RESET_MS },
     },

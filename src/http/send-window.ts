@@ -32,9 +32,9 @@ export class SendWindowClosedError extends Error {
   }
 }
 
-/** Throws SendWindowClosedError when `sendBy` has passed (or will have once `waitMs` is waited). */
-export function assertSendWindowOpen(sendBy: number | undefined, waitMs = 0, now = Date.now()): void {
-  if (sendBy !== undefined && now + waitMs > sendBy) throw new SendWindowClosedError(sendBy, now + waitMs);
+/** Throws SendWindowClosedError when `sendBy` has passed. */
+export function assertSendWindowOpen(sendBy: number | undefined, now = Date.now()): void {
+  if (sendBy !== undefined && now > sendBy) throw new SendWindowClosedError(sendBy, now);
 }
 
 /** Request options with the write's `sendBy`, when it has one. */
@@ -43,15 +43,16 @@ export function withSendBy<T extends object>(options: T, sendBy: number | undefi
 }
 
 /** The interceptor: requests with a `sendBy` that has passed when their turn to be written comes are not written. */
-export function sendWindow(now: () => number = Date.now): Dispatcher.DispatcherComposeInterceptor {
+export function sendWindow(): Dispatcher.DispatcherComposeInterceptor {
   return (dispatch) => (options, handler) => {
     const sendBy = (options as Dispatcher.DispatchOptions & SendWindowOption).sendBy;
     if (sendBy === undefined) return dispatch(options, handler);
     const guarded: Dispatcher.DispatchHandler = {
       onRequestStart(controller, context) {
-        const at = now();
-        if (at > sendBy) {
-          controller.abort(new SendWindowClosedError(sendBy, at));
+        try {
+          assertSendWindowOpen(sendBy);
+        } catch (closed) {
+          controller.abort(closed as SendWindowClosedError);
           return;
         }
         handler.onRequestStart?.(controller, context);

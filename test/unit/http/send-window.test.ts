@@ -76,10 +76,10 @@ describe('the send window', () => {
     await via.close();
   });
 
-  it('assertSendWindowOpen throws only once the window (plus a wait) has passed', () => {
-    expect(() => assertSendWindowOpen(undefined, 1e9)).not.toThrow();
-    expect(() => assertSendWindowOpen(1_000, 0, 1_000)).not.toThrow();
-    expect(() => assertSendWindowOpen(1_000, 1, 1_000)).toThrow(SendWindowClosedError);
-    expect(() => assertSendWindowOpen(1_000, 0, 1_001)).toThrow(/closed 1 ms before/);
+  it('assertSendWindowOpen throws only once the window has passed', () => {
+    expect(() => assertSendWindowOpen(undefined, 1e15)).not.toThrow();
+    expect(() => assertSendWindowOpen(1_000, 1_000)).not.toThrow();
+    expect(() => assertSendWindowOpen(1_000, 1_001)).toThrow(SendWindowClosedError);
+    expect(() => assertSendWindowOpen(1_000, 1_001)).toThrow(/closed 1 ms before/);
   });
 });
