@@ -94,13 +94,25 @@ if [[ ${COVERAGE:-1} != 0 ]]; then
     --children "$IMPACT_IN_CHILD_COVERAGE_DIR" --out .stack/reports/coverage --threshold 85 || status=$?
 fi
 # --- end coverage report and gate
-node -e '
+REPO_ROOT="$REPO_ROOT" node -e '
   const fs = require("node:fs");
   let passed = 0, failed = 0, skipped = 0;
   for (const file of process.argv.slice(1)) {
     if (!fs.existsSync(file)) { failed += 1; console.log(`missing report ${file}`); continue; }
     const r = JSON.parse(fs.readFileSync(file, "utf8"));
     passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests;
+    // Name each failure last, where a log that keeps only its tail still shows it.
+    for (const suite of r.testResults ?? []) {
+      const where = suite.name.replace(process.env.REPO_ROOT + "/", "");
+      if (suite.status === "failed" && !(suite.assertionResults ?? []).some((t) => t.status === "failed")) {
+        console.log(`FAILED ${where}: ${String(suite.message ?? "").split("\n")[0].slice(0, 300)}`);
+      }
+      for (const t of suite.assertionResults ?? []) {
+        if (t.status !== "failed") continue;
+        const why = String((t.failureMessages ?? [])[0] ?? "").split("\n").slice(0, 3).join(" | ");
+        console.log(`FAILED ${where} > ${t.fullName}: ${why.slice(0, 400)}`);
+      }
+    }
   }
   console.log(`tests: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' "$REPO_ROOT/.stack/reports/vitest.json" "$REPO_ROOT/.stack/reports/vitest-clock-ahead.json"
