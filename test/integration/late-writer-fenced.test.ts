@@ -8,6 +8,12 @@
  * delivery done. Without the window the held-up deliverer's POST goes out when its token comes:
  * two donations with one idempotency key.
  *
+ * And the window must not starve the send it guards: a look-up that finds nothing can take longer
+ * than the window (Benevity's hours look-up waits out the import settle time), so the deliverer
+ * renews its lease — and with it the window — before it sends. Without the renewal the send is
+ * refused, the key goes back, and its next claim (the production store, which makes a key once
+ * left unknown reconcile) looks it up again: look-up, refusal, look-up, for ever.
+ *
  * Real Redis, PostgreSQL, Benevity simulator and undici; the two deliverers are two handlers with
  * their own lease owners, connectors and token caches, as two processes would have.
  */
@@ -29,6 +35,8 @@ import { payloadFieldKeys } from '../../src/domain/event.ts';
 import { redactedEventSchema, type RedactedEvent } from '../../src/domain/redacted-event.ts';
 import { createDispatcher } from '../../src/http/dispatcher.ts';
 import { createRedisIdempotencyStore } from '../../src/idempotency/redis/redis-idempotency-store.ts';
+import { createDegradableIdempotencyStore } from '../../src/idempotency/degradable-store.ts';
+import type { IdempotencyStore } from '../../src/idempotency/idempotency-store.ts';
 import { createDeadLetters } from '../../src/kafka/dead-letter.ts';
 import type { InboundMessage, MessageHandler } from '../../src/kafka/ports.ts';
 import { topicNames } from '../../src/kafka/topics.ts';
@@ -78,8 +86,28 @@ afterAll(async () => {
   await scenario?.cleanup();
 });
 
+interface DelivererTimes {
+  readonly via: Dispatcher;
+  readonly leaseMs: number;
+  readonly sendWindowMs: number;
+  readonly unknownSettleMs?: number;
+  readonly importSettleMs: number;
+  readonly idempotency: IdempotencyStore;
+}
+
+function redisStore(): IdempotencyStore {
+  return createRedisIdempotencyStore(redis, { keyPrefix: scenario.env.REDIS_KEY_PREFIX!, ttlSeconds: 3600 });
+}
+
 /** One deliverer as a process would have it: its own lease owner, connector (token cache) and metrics. */
-function deliverer(owner: string, metrics: Metrics): MessageHandler {
+function deliverer(owner: string, metrics: Metrics, times?: DelivererTimes): MessageHandler {
+  const { via, leaseMs, sendWindowMs, unknownSettleMs, importSettleMs, idempotency } = times ?? {
+    via: dispatcher,
+    leaseMs: LEASE_MS,
+    sendWindowMs: SEND_WINDOW_MS,
+    importSettleMs: 1_000,
+    idempotency: redisStore(),
+  };
   const topics = topicNames(scenario.env.TOPIC_PREFIX!);
   const registry = createConfluentRegistry(loadRegistryConfig(scenario.env));
   return createDelivererHandler({
@@ -90,16 +118,17 @@ function deliverer(owner: string, metrics: Metrics): MessageHandler {
     resultCodec: deliveryResultCodec(registry, topics.results),
     connector: createBenevityConnector({
       baseUrl: simulator.url,
-      dispatcher,
+      dispatcher: via,
       allowPrivateHosts: true,
       gate: createPreSendGate(),
       contactBox,
       callbackUrl: () => 'http://127.0.0.1:9/unused',
       tokenRefreshMarginMs: 60_000,
-      importSettleMs: 1_000,
+      importSettleMs,
+      importSettlePollMs: 250,
     }),
     deliveries: new DeliveryRepository(scenario.db),
-    idempotency: createRedisIdempotencyStore(redis, { keyPrefix: scenario.env.REDIS_KEY_PREFIX!, ttlSeconds: 3600 }),
+    idempotency,
     tenants: createCachedTenantDirectory(scenario.tenants, 0),
     platformView: createPlatformView(POLICY, payloadFieldKeys),
     metrics,
@@ -107,8 +136,9 @@ function deliverer(owner: string, metrics: Metrics): MessageHandler {
     logger: pino({ level: 'silent' }),
     maxAttempts: 5,
     backoff: { baseMs: 10, maxMs: 50 },
-    leaseMs: LEASE_MS,
-    sendWindowMs: SEND_WINDOW_MS,
+    leaseMs,
+    sendWindowMs,
+    ...(unknownSettleMs === undefined ? {} : { unknownSettleMs }),
     owner,
   });
 }
@@ -143,4 +173,46 @@ test('a deliverer held up past its lease does not write after another took the k
   expect(rows).toEqual([{ event_id: event.eventId, status: 'delivered' }]);
   const results = await scenario.db.selectFrom('outbox').select('id').where('topic', '=', topicNames(scenario.env.TOPIC_PREFIX!).results).execute();
   expect(results).toHaveLength(1);
+}, 60_000);
+
+test('a look-up longer than the send window does not keep the send from going', async () => {
+  const event = { ...redactedOf('volunteer_activity').event, eventId: randomUUID() } as RedactedEvent;
+  const metrics = createMetrics(new Registry(), { defaultMetrics: false });
+  // A 1 s request timeout and settle time in a 4 s lease leave a 2 s window; the look-up of hours
+  // that were never imported takes the 3 s import settle time.
+  const via = createDispatcher({ connectTimeoutMs: 1_000, requestTimeoutMs: 1_000, allowPrivateHosts: true });
+  const times: DelivererTimes = {
+    via,
+    leaseMs: 4_000,
+    sendWindowMs: 2_000,
+    unknownSettleMs: 1_000,
+    importSettleMs: 3_000,
+    // Production's store over Redis: a key it saw released as unknown reconciles on every claim.
+    idempotency: createDegradableIdempotencyStore(redisStore(), { logger: pino({ level: 'silent' }) }),
+  };
+  // The first import goes unanswered and is not applied: its outcome is unknown, so it is looked up.
+  simulator.injectFault({ route: BENEVITY_ROUTES.import, kind: 'timeout', count: 1 });
+  const stop = new AbortController();
+  try {
+    const outcome = deliverer('member-c', metrics, times)(messageOf(event), stop.signal);
+    // Without the renewal this never settles (look-up, refusal, look-up…); 30 s is ten rounds of it.
+    const settled = await Promise.race([
+      outcome.then(
+        () => 'settled' as const,
+        (error: unknown) => (stop.signal.aborted ? ('stopped' as const) : Promise.reject(error)),
+      ),
+      sleep(30_000, 'still looking' as const),
+    ]);
+    expect(settled).toBe('settled');
+  } finally {
+    stop.abort();
+    await via.close();
+  }
+  // Accepted into one import job (its callback, not under test here, finishes it).
+  const records = await scenario.db.selectFrom('delivery_job_records').select(['event_id']).where('event_id', '=', event.eventId).execute();
+  expect(records).toHaveLength(1);
+  expect(simulator.stats()).toMatchObject({ duplicates: 0 });
+  expect(simulator.stats().requests).toMatchObject({ [BENEVITY_ROUTES.import]: { timeout: 1, '202': 1 } });
+  expect((await metrics.reconciliations.get()).values).toEqual([{ labels: { platform: 'benevity', found: 'false' }, value: 1 }]);
+  expect((await metrics.sendWindowClosed.get()).values).toEqual([]);
 }, 60_000);
