@@ -178,15 +178,15 @@ test('a deliverer held up past its lease does not write after another took the k
 test('a look-up longer than the send window does not keep the send from going', async () => {
   const event = { ...redactedOf('volunteer_activity').event, eventId: randomUUID() } as RedactedEvent;
   const metrics = createMetrics(new Registry(), { defaultMetrics: false });
-  // A 1 s request timeout and settle time in a 4 s lease leave a 2 s window; the look-up of hours
-  // that were never imported takes the 3 s import settle time.
+  // A 1 s request timeout and settle time in a 7 s lease leave up to 5 s: a 4 s window. The look-up
+  // of hours that were never imported takes the 5 s import settle time.
   const via = createDispatcher({ connectTimeoutMs: 1_000, requestTimeoutMs: 1_000, allowPrivateHosts: true });
   const times: DelivererTimes = {
     via,
-    leaseMs: 4_000,
-    sendWindowMs: 2_000,
+    leaseMs: 7_000,
+    sendWindowMs: 4_000,
     unknownSettleMs: 1_000,
-    importSettleMs: 3_000,
+    importSettleMs: 5_000,
     // Production's store over Redis: a key it saw released as unknown reconciles on every claim.
     idempotency: createDegradableIdempotencyStore(redisStore(), { logger: pino({ level: 'silent' }) }),
   };
@@ -195,7 +195,7 @@ test('a look-up longer than the send window does not keep the send from going', 
   const stop = new AbortController();
   try {
     const outcome = deliverer('member-c', metrics, times)(messageOf(event), stop.signal);
-    // Without the renewal this never settles (look-up, refusal, look-up…); 30 s is ten rounds of it.
+    // Without the renewal this never settles (look-up, refusal, look-up…); 30 s is six rounds of it.
     const settled = await Promise.race([
       outcome.then(
         () => 'settled' as const,
