@@ -86,7 +86,7 @@ afterAll(async () => {
   await scenario?.cleanup();
 });
 
-interface DelivererTimes {
+interface DelivererSetup {
   readonly via: Dispatcher;
   readonly leaseMs: number;
   readonly sendWindowMs: number;
@@ -100,8 +100,8 @@ function redisStore(): IdempotencyStore {
 }
 
 /** One deliverer as a process would have it: its own lease owner, connector (token cache) and metrics. */
-function deliverer(owner: string, metrics: Metrics, times?: DelivererTimes): MessageHandler {
-  const { via, leaseMs, sendWindowMs, unknownSettleMs, importSettleMs, idempotency } = times ?? {
+function deliverer(owner: string, metrics: Metrics, setup?: DelivererSetup): MessageHandler {
+  const { via, leaseMs, sendWindowMs, unknownSettleMs, importSettleMs, idempotency } = setup ?? {
     via: dispatcher,
     leaseMs: LEASE_MS,
     sendWindowMs: SEND_WINDOW_MS,
@@ -181,7 +181,7 @@ test('a look-up longer than the send window does not keep the send from going', 
   // A 1 s request timeout and settle time in a 7 s lease leave up to 5 s: a 4 s window. The look-up
   // of hours that were never imported takes the 5 s import settle time.
   const via = createDispatcher({ connectTimeoutMs: 1_000, requestTimeoutMs: 1_000, allowPrivateHosts: true });
-  const times: DelivererTimes = {
+  const setup: DelivererSetup = {
     via,
     leaseMs: 7_000,
     sendWindowMs: 4_000,
@@ -194,7 +194,7 @@ test('a look-up longer than the send window does not keep the send from going', 
   simulator.injectFault({ route: BENEVITY_ROUTES.import, kind: 'timeout', count: 1 });
   const stop = new AbortController();
   try {
-    const outcome = deliverer('member-c', metrics, times)(messageOf(event), stop.signal);
+    const outcome = deliverer('member-c', metrics, setup)(messageOf(event), stop.signal);
     // Without the renewal this never settles (look-up, refusal, look-up…); 30 s is six rounds of it.
     const settled = await Promise.race([
       outcome.then(
