@@ -22,7 +22,7 @@
  * with that error — OUTCOME_UNKNOWN when the records may exist — and each record's unit deals
  * with it as with a single send. Lookups and the connector's other capabilities pass through.
  */
-import { SendWindowClosedError } from '../http/send-window.ts';
+import { sendWindowClosed } from '../http/send-window.ts';
 import type { BatchConnector, Connector, DeliveryOutcome, DeliveryRequest } from './connector.ts';
 
 export interface BatchingOptions {
@@ -118,9 +118,9 @@ export function batching<C extends BatchConnector>(connector: C, options: Batchi
     // its key again); it does not hold the others back.
     const now = Date.now();
     const batch = waiting.filter(({ request, reject }) => {
-      if (request.sendBy === undefined || request.sendBy >= now) return true;
-      reject(new SendWindowClosedError(request.sendBy, now));
-      return false;
+      const closed = sendWindowClosed(request.sendBy, now);
+      if (closed) reject(closed);
+      return !closed;
     });
     if (batch.length === 0) {
       done(name, lane);

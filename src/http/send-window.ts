@@ -32,9 +32,15 @@ export class SendWindowClosedError extends Error {
   }
 }
 
+/** The error for a write whose `sendBy` has passed at `now`; undefined while it may still leave. */
+export function sendWindowClosed(sendBy: number | undefined, now = Date.now()): SendWindowClosedError | undefined {
+  return sendBy !== undefined && now > sendBy ? new SendWindowClosedError(sendBy, now) : undefined;
+}
+
 /** Throws SendWindowClosedError when `sendBy` has passed. */
 export function assertSendWindowOpen(sendBy: number | undefined, now = Date.now()): void {
-  if (sendBy !== undefined && now > sendBy) throw new SendWindowClosedError(sendBy, now);
+  const closed = sendWindowClosed(sendBy, now);
+  if (closed) throw closed;
 }
 
 /** Request options with the write's `sendBy`, when it has one. */
@@ -49,10 +55,9 @@ export function sendWindow(): Dispatcher.DispatcherComposeInterceptor {
     if (sendBy === undefined) return dispatch(options, handler);
     const guarded: Dispatcher.DispatchHandler = {
       onRequestStart(controller, context) {
-        try {
-          assertSendWindowOpen(sendBy);
-        } catch (closed) {
-          controller.abort(closed as SendWindowClosedError);
+        const closed = sendWindowClosed(sendBy);
+        if (closed) {
+          controller.abort(closed);
           return;
         }
         handler.onRequestStart?.(controller, context);

@@ -10,7 +10,7 @@ import { orderingKey, payloadFieldKeys } from '../../../src/domain/event.ts';
 import { idempotencyKey } from '../../../src/domain/idempotency-key.ts';
 import { redactedEventSchema, type RedactedEvent } from '../../../src/domain/redacted-event.ts';
 import { PARKED_HISTORY_HEADER, PARKED_RETRIES_HEADER } from '../../../src/deliveries/parking-lot.ts';
-import { SendWindowClosedError } from '../../../src/http/send-window.ts';
+import { SendWindowClosedError, assertSendWindowOpen } from '../../../src/http/send-window.ts';
 import { createDegradableIdempotencyStore } from '../../../src/idempotency/degradable-store.ts';
 import type { IdempotencyStore } from '../../../src/idempotency/idempotency-store.ts';
 import { DLQ_HEADERS, createDeadLetters, openDeadLetter } from '../../../src/kafka/dead-letter.ts';
@@ -283,7 +283,7 @@ describe('deliverer: the delivery state machine', () => {
     };
     const deliver = t.connector.deliver.bind(t.connector);
     t.connector.deliver = async (request) => {
-      if (request.sendBy !== undefined && Date.now() > request.sendBy) throw new SendWindowClosedError(request.sendBy, Date.now());
+      assertSendWindowOpen(request.sendBy);
       return deliver(request);
     };
     await t.handle();

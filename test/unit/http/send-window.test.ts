@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../../src/http/dispatcher.ts';
-import { SendWindowClosedError, assertSendWindowOpen, withSendBy } from '../../../src/http/send-window.ts';
+import { SendWindowClosedError, assertSendWindowOpen, sendWindowClosed, withSendBy } from '../../../src/http/send-window.ts';
 
 let server: Server;
 let origin: string;
@@ -81,5 +81,7 @@ describe('the send window', () => {
     expect(() => assertSendWindowOpen(1_000, 1_000)).not.toThrow();
     expect(() => assertSendWindowOpen(1_000, 1_001)).toThrow(SendWindowClosedError);
     expect(() => assertSendWindowOpen(1_000, 1_001)).toThrow(/closed 1 ms before/);
+    expect(sendWindowClosed(1_000, 1_000)).toBeUndefined();
+    expect(sendWindowClosed(1_000, 1_001)).toBeInstanceOf(SendWindowClosedError);
   });
 });
